@@ -1,0 +1,11 @@
+/** The engine tests load the built package from dist/, so `npm run build` runs first (see `npm test`). */
+module.exports = {
+	preset: 'ts-jest',
+	testEnvironment: 'node',
+	roots: ['<rootDir>/test'],
+	testMatch: ['**/*.test.ts'],
+	testTimeout: 60000,
+	// n8n-core's DI container keeps timers alive after the engine tests; they hold nothing of ours.
+	forceExit: true,
+	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }] },
+};

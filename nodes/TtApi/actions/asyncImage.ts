@@ -1,0 +1,298 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+import { settleConcurrent } from '../helpers/concurrency';
+import { requireHttpUrls, requireNumberInRange, requireOneOf, requireText } from '../helpers/validation';
+import { attachImage } from '../jobs/binary';
+import { jobIdOf, jobToJson } from '../jobs/job';
+import { fetchJob, pollJobs, type PendingJob } from '../jobs/wait';
+import { ttApiRequest, type TtApiEnvelope } from '../transport/request';
+import {
+	collectResults,
+	downloadOptionProperties,
+	FIELDS,
+	PROMPT_MAX_LENGTH,
+	promptProperty,
+	readImageOptions,
+	REFER_IMAGES_MAX,
+	type ImageOptions,
+	type ItemResult,
+} from './common';
+
+/**
+ * What makes one asynchronous TT API model different from another. Everything else (validation,
+ * concurrent submit, waiting, download, errors) is shared, so a new model is one small file.
+ */
+export interface AsyncImageModel {
+	submitPath: string;
+	fetchPath: string;
+	/** Parameters of this model only, shown between the prompt and the reference images. */
+	properties: INodeProperties[];
+	/** Reads and validates this model's own body fields for one item. */
+	readBody?: (ctx: IExecuteFunctions, itemIndex: number) => IDataObject;
+}
+
+export const WAIT_MODES = ['poll', 'none'] as const;
+export type WaitMode = (typeof WAIT_MODES)[number];
+
+const POLL_INTERVAL_RANGE = [1, 300] as const;
+const TIMEOUT_RANGE = [10, 7200] as const;
+
+export function asyncGenerateProperties(model: AsyncImageModel): INodeProperties[] {
+	return [
+		promptProperty,
+		...model.properties,
+		{
+			displayName: 'Reference Images',
+			name: 'referImages',
+			type: 'string',
+			typeOptions: { multipleValues: true, multipleValueButtonText: 'Add Reference Image' },
+			default: [],
+			placeholder: 'https://example.com/photo.jpg',
+			description: 'Public http(s) URLs of images to base the new image on',
+		},
+		{
+			displayName: 'Wait Mode',
+			name: 'waitMode',
+			type: 'options',
+			options: [
+				{
+					name: 'Poll Until Done',
+					value: 'poll',
+					description: 'Wait in this node, fetching the jobs until they end, and output the images',
+				},
+				{
+					name: 'Do Not Wait',
+					value: 'none',
+					description: 'Output the submitted jobs at once; get the results later with Get or the TT API Trigger',
+				},
+			],
+			default: 'poll',
+		},
+		{
+			displayName: 'Options',
+			name: 'options',
+			type: 'collection',
+			placeholder: 'Add Option',
+			default: {},
+			options: [
+				...downloadOptionProperties,
+				{
+					displayName: 'Hook URL',
+					name: 'hookUrl',
+					type: 'string',
+					default: '',
+					placeholder: 'https://your-n8n/webhook/.../callback?token=...',
+					description:
+						'TT API POSTs the finished job to this URL, e.g. the production URL of a TT API Trigger',
+				},
+				{
+					displayName: 'Max Poll Interval',
+					name: 'pollInterval',
+					type: 'number',
+					typeOptions: { minValue: POLL_INTERVAL_RANGE[0], maxValue: POLL_INTERVAL_RANGE[1] },
+					default: 10,
+					description:
+						'Longest pause, in seconds, between two checks of a job. Young jobs are checked every 2 seconds, older ones at a tenth of their age.',
+					displayOptions: { show: { '/waitMode': ['poll'] } },
+				},
+				{
+					displayName: 'Timeout',
+					name: 'timeout',
+					type: 'number',
+					typeOptions: { minValue: TIMEOUT_RANGE[0], maxValue: TIMEOUT_RANGE[1] },
+					default: 600,
+					description:
+						'Seconds to wait for all jobs before giving up. A job that has not ended by then is reported with its job ID, so it can be fetched later.',
+					displayOptions: { show: { '/waitMode': ['poll'] } },
+				},
+			],
+		},
+	];
+}
+
+interface Submission {
+	body: IDataObject;
+	waitMode: WaitMode;
+	options: ImageOptions;
+	pollIntervalMs: number;
+	timeoutMs: number;
+}
+
+function readSubmission(ctx: IExecuteFunctions, model: AsyncImageModel, itemIndex: number): Submission {
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const body: IDataObject = {
+		prompt: requireText(ctx, FIELDS.prompt, ctx.getNodeParameter('prompt', itemIndex, ''), itemIndex, PROMPT_MAX_LENGTH),
+		...(model.readBody?.(ctx, itemIndex) ?? {}),
+	};
+	const referImages = requireHttpUrls(ctx, FIELDS.referImages, ctx.getNodeParameter('referImages', itemIndex, []), itemIndex, REFER_IMAGES_MAX);
+	if (referImages.length > 0) body.referImages = referImages;
+	const hookUrl = options.hookUrl;
+	if (hookUrl !== undefined && hookUrl !== null && String(hookUrl).trim() !== '') {
+		body.hookUrl = requireHttpUrls(ctx, FIELDS.hookUrl, String(hookUrl).trim(), itemIndex, 1)[0];
+	}
+	const waitMode = requireOneOf(ctx, FIELDS.waitMode, ctx.getNodeParameter('waitMode', itemIndex, 'poll'), itemIndex, WAIT_MODES);
+	return {
+		body,
+		waitMode,
+		options: readImageOptions(ctx, itemIndex),
+		pollIntervalMs: 1000 * requireNumberInRange(ctx, FIELDS.pollInterval, options.pollInterval ?? 10, itemIndex, ...POLL_INTERVAL_RANGE),
+		timeoutMs: 1000 * requireNumberInRange(ctx, FIELDS.timeout, options.timeout ?? 600, itemIndex, ...TIMEOUT_RANGE),
+	};
+}
+
+async function submit(ctx: IExecuteFunctions, model: AsyncImageModel, body: IDataObject, itemIndex: number) {
+	const answer = await ttApiRequest(ctx, {
+		method: 'POST',
+		path: model.submitPath,
+		body,
+		kind: 'submit',
+		itemIndex,
+		action: 'submit the job',
+	});
+	const jobId = jobIdOf(answer);
+	if (answer.status === 'FAILED' || !jobId) {
+		throw new NodeApiError(ctx.getNode(), { message: answer.message ?? 'no job ID' }, {
+			message: answer.status === 'FAILED'
+				? `TT API refused the job: ${answer.message ?? 'no reason given'}`
+				: 'TT API accepted the request but sent no job ID',
+			description: 'Check the prompt and the parameters; nothing was waited for.',
+			itemIndex,
+		});
+	}
+	return jobId;
+}
+
+/** A finished job as output items: FAILED becomes an error naming the job, SUCCESS gets its image. */
+export async function finishedJobResult(
+	ctx: IExecuteFunctions,
+	answer: TtApiEnvelope,
+	jobId: string,
+	itemIndex: number,
+	options: ImageOptions,
+): Promise<ItemResult> {
+	const json = jobToJson(answer, jobId);
+	if (json.status === 'FAILED') {
+		const error = new NodeApiError(ctx.getNode(), { message: json.message ?? 'failed', jobId }, {
+			message: `TT API job ${jobId} failed: ${json.message ?? 'no reason given'}`,
+			description: `TT API reports the job as FAILED. Job ID: ${jobId}.`,
+			itemIndex,
+		});
+		return { error, jobId };
+	}
+	try {
+		return { items: [await attachImage(ctx, { json }, options, { itemIndex, jobId })] };
+	} catch (error) {
+		return { error: error as Error, jobId };
+	}
+}
+
+/**
+ * Validates every item before any request (so bad input costs nothing), submits the jobs
+ * concurrently, waits for all of them together, and downloads the images.
+ */
+export async function runAsyncGenerate(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+	model: AsyncImageModel,
+): Promise<INodeExecutionData[]> {
+	const results: ItemResult[] = new Array(items.length);
+	const accepted: Array<{ itemIndex: number; submission: Submission }> = [];
+	items.forEach((_item, itemIndex) => {
+		try {
+			accepted.push({ itemIndex, submission: readSubmission(ctx, model, itemIndex) });
+		} catch (error) {
+			results[itemIndex] = { error: error as Error };
+		}
+	});
+	if (!ctx.continueOnFail()) collectResults(ctx, results.filter(Boolean));
+
+	const concurrency = concurrencyOf(ctx);
+	const submitted = await settleConcurrent(accepted, concurrency, async ({ itemIndex, submission }) => ({
+		jobId: await submit(ctx, model, submission.body, itemIndex),
+		submittedAt: Date.now(),
+	}));
+
+	const waiting: PendingJob[] = [];
+	accepted.forEach(({ itemIndex, submission }, position) => {
+		const outcome = submitted[position];
+		if ('error' in outcome) {
+			results[itemIndex] = { error: outcome.error };
+		} else if (submission.waitMode === 'none') {
+			const json = jobToJson({ status: 'PENDING_QUEUE', message: null, jobId: outcome.value.jobId, data: submission.body });
+			results[itemIndex] = { items: [{ json }] };
+		} else {
+			waiting.push({ jobId: outcome.value.jobId, fetchPath: model.fetchPath, itemIndex, submittedAt: outcome.value.submittedAt });
+		}
+	});
+
+	if (waiting.length > 0) {
+		const first = accepted.find(({ submission }) => submission.waitMode === 'poll')!.submission;
+		const outcomes = await pollJobs(ctx, waiting, {
+			maxIntervalMs: first.pollIntervalMs,
+			timeoutMs: first.timeoutMs,
+			concurrency: Math.max(concurrency, 5),
+		});
+		const finished = await settleConcurrent(waiting, concurrency, async (job) => {
+			const outcome = outcomes.get(job.jobId)!;
+			if ('error' in outcome) return { error: outcome.error, jobId: job.jobId } as ItemResult;
+			const { options } = accepted.find((entry) => entry.itemIndex === job.itemIndex)!.submission;
+			return await finishedJobResult(ctx, outcome.job, job.jobId, job.itemIndex, options);
+		});
+		waiting.forEach((job, position) => {
+			const outcome = finished[position];
+			results[job.itemIndex] = 'error' in outcome ? { error: outcome.error, jobId: job.jobId } : outcome.value;
+		});
+	}
+	return collectResults(ctx, results);
+}
+
+export const getJobProperties: INodeProperties[] = [
+	{
+		displayName: 'Job ID',
+		name: 'jobId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. 5ecc5080-b1d7-4b9f-8184-435e46ebb5cb',
+		description: 'The job ID returned when the job was submitted',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: downloadOptionProperties,
+	},
+];
+
+/** The node-wide concurrency; an invalid value is reported by the item it belongs to. */
+export function concurrencyOf(ctx: IExecuteFunctions): number {
+	try {
+		return readImageOptions(ctx, 0).concurrency;
+	} catch {
+		return 1;
+	}
+}
+
+/** Fetches jobs as they stand; finished ones come with their image. */
+export async function runGetJob(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+	model: AsyncImageModel,
+): Promise<INodeExecutionData[]> {
+	const concurrency = concurrencyOf(ctx);
+	const results = await settleConcurrent(items, concurrency, async (_item, itemIndex): Promise<ItemResult> => {
+		const jobId = requireText(ctx, FIELDS.jobId, ctx.getNodeParameter('jobId', itemIndex, ''), itemIndex, 200);
+		const options = readImageOptions(ctx, itemIndex);
+		const answer = await fetchJob(ctx, { jobId, fetchPath: model.fetchPath, itemIndex });
+		const item = { json: jobToJson(answer, jobId) };
+		if (answer.status !== 'SUCCESS') return { items: [item] };
+		return { items: [await attachImage(ctx, item, options, { itemIndex, jobId })] };
+	});
+	return collectResults(
+		ctx,
+		results.map((result) => ('error' in result ? { error: result.error } : result.value)),
+	);
+}

@@ -1,0 +1,118 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+import { settleConcurrent } from '../../helpers/concurrency';
+import { requireOneOf, requireText } from '../../helpers/validation';
+import { attachImage } from '../../jobs/binary';
+import { ttApiRequest } from '../../transport/request';
+import { concurrencyOf } from '../asyncImage';
+import {
+	collectResults,
+	downloadOptionProperties,
+	FIELDS,
+	PROMPT_MAX_LENGTH,
+	promptProperty,
+	readImageOptions,
+	type ItemResult,
+} from '../common';
+
+export const DALLE3_SIZES = ['1024x1024', '1024x1792', '1792x1024'] as const;
+export const DALLE3_QUALITIES = ['standard', 'hd'] as const;
+const DALLE3_PROMPT_MAX_LENGTH = Math.min(4000, PROMPT_MAX_LENGTH);
+/** DALL·E 3 answers synchronously and can take well over a minute. */
+const DALLE3_TIMEOUT_MS = 180_000;
+
+export const description: INodeProperties[] = [
+	promptProperty,
+	{
+		displayName: 'Size',
+		name: 'size',
+		type: 'options',
+		options: [
+			{ name: 'Square (1024x1024)', value: '1024x1024' },
+			{ name: 'Portrait (1024x1792)', value: '1024x1792' },
+			{ name: 'Landscape (1792x1024)', value: '1792x1024' },
+		],
+		default: '1024x1024',
+	},
+	{
+		displayName: 'Quality',
+		name: 'quality',
+		type: 'options',
+		options: [
+			{ name: 'Standard', value: 'standard' },
+			{ name: 'HD', value: 'hd' },
+		],
+		default: 'standard',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: downloadOptionProperties,
+	},
+];
+
+function readRequest(ctx: IExecuteFunctions, itemIndex: number) {
+	const body: IDataObject = {
+		prompt: requireText(ctx, FIELDS.prompt, ctx.getNodeParameter('prompt', itemIndex, ''), itemIndex, DALLE3_PROMPT_MAX_LENGTH),
+		size: requireOneOf(ctx, FIELDS.size, ctx.getNodeParameter('size', itemIndex, '1024x1024'), itemIndex, DALLE3_SIZES),
+		quality: requireOneOf(ctx, FIELDS.quality, ctx.getNodeParameter('quality', itemIndex, 'standard'), itemIndex, DALLE3_QUALITIES),
+		model: 'dall-e-3',
+		n: 1,
+	};
+	return { body, options: readImageOptions(ctx, itemIndex) };
+}
+
+async function generate(
+	ctx: IExecuteFunctions,
+	{ body, options }: ReturnType<typeof readRequest>,
+	itemIndex: number,
+): Promise<INodeExecutionData> {
+	const answer = await ttApiRequest(ctx, {
+		method: 'POST',
+		path: '/openai/v1/images/generations',
+		body,
+		kind: 'submit',
+		itemIndex,
+		action: 'generate the image',
+		timeoutMs: DALLE3_TIMEOUT_MS,
+	});
+	const result = (answer.data ?? {}) as { created?: number; data?: Array<{ url?: string; revised_prompt?: string }> };
+	const image = result.data?.[0];
+	if (answer.status === 'FAILED' || !image?.url) {
+		throw new NodeApiError(ctx.getNode(), { message: answer.message ?? 'no image' }, {
+			message: `TT API did not return an image: ${answer.message ?? 'the answer had no image URL'}`,
+			itemIndex,
+		});
+	}
+	const json: IDataObject = {
+		imageUrl: image.url,
+		revisedPrompt: image.revised_prompt ?? null,
+		prompt: body.prompt,
+		size: body.size,
+		quality: body.quality,
+		created: result.created ?? null,
+	};
+	return await attachImage(ctx, { json }, options, { itemIndex });
+}
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]) {
+	// Every item is validated before the first (paid) request.
+	const requests = items.map((_item, itemIndex) => {
+		try {
+			return readRequest(this, itemIndex);
+		} catch (error) {
+			return { error: error as Error };
+		}
+	});
+	const invalidItems: ItemResult[] = requests.filter((request) => 'error' in request);
+	if (!this.continueOnFail()) collectResults(this, invalidItems);
+
+	const results = await settleConcurrent(requests, concurrencyOf(this), async (request, itemIndex): Promise<ItemResult> =>
+		'error' in request ? request : { items: [await generate(this, request, itemIndex)] },
+	);
+	return collectResults(this, results.map((result) => ('error' in result ? { error: result.error } : result.value)));
+}

@@ -1,0 +1,10 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { asyncGenerateProperties, runAsyncGenerate } from '../asyncImage';
+import { gptImageModel } from './model';
+
+export const description = asyncGenerateProperties(gptImageModel);
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]) {
+	return await runAsyncGenerate(this, items, gptImageModel);
+}
