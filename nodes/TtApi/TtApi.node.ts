@@ -25,7 +25,7 @@ export class TtApi implements INodeType {
 				noDataExpression: true,
 				options: [
 					{ name: 'DALL·E 3', value: 'dalle3', description: 'Synchronous: the image comes back in the same call' },
-					{ name: 'GPT Image', value: 'gptImage', description: 'gpt-image-1, 1.5, 2, 2-plus and gpt-4o-image (asynchronous)' },
+					{ name: 'GPT Image', value: 'gptImage', description: 'Models gpt-image-1, 1.5, 2, 2-plus and gpt-4o-image (asynchronous)' },
 					{ name: 'GPT-4o Image', value: 'gpt4oImage', description: 'GPT-4o image generation (asynchronous)' },
 				],
 				default: 'gptImage',
@@ -46,8 +46,8 @@ export class TtApi implements INodeType {
 				noDataExpression: true,
 				displayOptions: { show: { resource: ['gpt4oImage'] } },
 				options: [
-					{ name: 'Generate', value: 'generate', action: 'Generate an image with GPT-4o', description: 'Submit a job and, by default, wait for its image' },
-					{ name: 'Get', value: 'get', action: 'Get a GPT-4o image job', description: 'Fetch a job by its ID' },
+					{ name: 'Generate', value: 'generate', action: 'Generate a 4o image', description: 'Submit a job and, by default, wait for its image' },
+					{ name: 'Get', value: 'get', action: 'Get a 4o image job', description: 'Fetch a job by its ID' },
 				],
 				default: 'generate',
 			},

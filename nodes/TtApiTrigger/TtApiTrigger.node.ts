@@ -66,6 +66,7 @@ export class TtApiTrigger implements INodeType {
 		icon: { light: 'file:ttapi.svg', dark: 'file:ttapi.dark.svg' },
 		group: ['trigger'],
 		version: 1,
+		subtitle: '={{"events: " + $parameter["events"]}}',
 		description: 'Starts the workflow when a TT API image job ends (the hookUrl callback)',
 		defaults: { name: 'TT API Trigger' },
 		inputs: [],

@@ -80,7 +80,7 @@ export async function pollJobs(
 				const answer = await fetchJob(ctx, job);
 				if (isFinished(answer.status)) outcomes.set(job.jobId, { job: answer });
 			} catch (error) {
-				if (signal?.aborted) throw error;
+				if (signal?.aborted) throw new NodeOperationError(ctx.getNode(), error as Error);
 				outcomes.set(job.jobId, { error: error as Error });
 			}
 			dueAt.set(job.jobId, Date.now() + nextPollDelayMs(Date.now() - job.submittedAt, options.maxIntervalMs));

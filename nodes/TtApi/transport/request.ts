@@ -6,7 +6,7 @@ import type {
 	IN8nHttpFullResponse,
 	IWebhookFunctions,
 } from 'n8n-workflow';
-import { sleepWithAbort } from 'n8n-workflow';
+import { NodeOperationError, sleepWithAbort } from 'n8n-workflow';
 
 import { ttApiError } from './errors';
 
@@ -158,7 +158,7 @@ async function sendWithRetries(
 		try {
 			response = await send();
 		} catch (error) {
-			if (signal?.aborted) throw error;
+			if (signal?.aborted) throw new NodeOperationError(ctx.getNode(), error as Error);
 			const networkCode = networkCodeOf(error) ?? 'network error';
 			if (last || !isRetryableNetwork(networkCode, kind)) return { networkCode };
 			await sleepWithAbort(retryDelayMs(attempt, undefined, policy), signal);
