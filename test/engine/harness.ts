@@ -191,3 +191,20 @@ export function binaryBytes(item: INodeExecutionData, property = 'data'): Buffer
 	if (!binary) throw new Error(`item has no binary property "${property}"`);
 	return Buffer.from(binary.data, 'base64');
 }
+
+/** Starts an emulator for the test file and gives credentials pointing at it. */
+export function useEmulator(options: import('../emulator/emulator').EmulatorOptions = {}) {
+	const context = {
+		emulator: undefined as unknown as import('../emulator/emulator').TtApiEmulator,
+		credentials: (apiKey = 'test-key') => ({ apiKey, baseUrl: context.emulator.url }),
+	};
+	beforeAll(async () => {
+		const { startEmulator } = await import('../emulator/emulator');
+		context.emulator = await startEmulator({ queueMs: 30, runMs: 120, ...options });
+	});
+	afterAll(async () => await context.emulator.stop());
+	beforeEach(() => context.emulator.reset());
+	return context;
+}
+
+export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
