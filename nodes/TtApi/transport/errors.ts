@@ -14,6 +14,21 @@ export interface TtApiFailure {
 	imageExpired?: boolean;
 }
 
+// n8n swaps any message containing a raw code such as ECONNREFUSED for a generic sentence, so
+// messages name the failure in words.
+const NETWORK_WORDS: Record<string, string> = {
+	ECONNREFUSED: 'connection refused',
+	ECONNRESET: 'connection reset',
+	ETIMEDOUT: 'no answer in time',
+	ECONNABORTED: 'no answer in time',
+	EPIPE: 'connection broken',
+	EAI_AGAIN: 'host name lookup failed',
+	ENOTFOUND: 'host not found',
+	ERR_BAD_RESPONSE: 'unreadable answer',
+};
+
+export const networkWords = (code?: string) => (code ? (NETWORK_WORDS[code] ?? 'network error') : 'network error');
+
 const withJob = (text: string, jobId?: string) => (jobId ? `${text} (job ${jobId})` : text);
 
 function describe(failure: TtApiFailure): { message: string; description: string } {
@@ -29,7 +44,7 @@ function describe(failure: TtApiFailure): { message: string; description: string
 	if (failure.kind === 'submit' && (httpCode === undefined || httpCode >= 500)) {
 		const reason =
 			httpCode === undefined
-				? `the connection failed${networkCode ? ` (${networkCode})` : ''}`
+				? `the connection failed (${networkWords(networkCode)})`
 				: `TT API answered HTTP ${httpCode}`;
 		return {
 			message: `TT API may not have accepted the job: ${reason}`,
@@ -88,7 +103,7 @@ function describe(failure: TtApiFailure): { message: string; description: string
 		};
 	}
 	return {
-		message: `Could not reach TT API to ${action}${networkCode ? ` (${networkCode})` : ''}`,
+		message: `Could not reach TT API to ${action} (${networkWords(networkCode)})`,
 		description: 'Check the Base URL of the credential and your network.',
 	};
 }

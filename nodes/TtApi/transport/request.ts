@@ -84,9 +84,12 @@ const NETWORK_CODES = [
 
 /** The low-level code of a network failure, looked up through n8n's error wrappers. */
 export function networkCodeOf(error: unknown): string | undefined {
-	let current = error as { code?: unknown; cause?: unknown; message?: unknown } | undefined;
+	let current = error as { code?: unknown; httpCode?: unknown; cause?: unknown; message?: unknown } | undefined;
 	for (let depth = 0; current && depth < 5; depth++) {
-		if (typeof current.code === 'string' && NETWORK_CODES.includes(current.code)) return current.code;
+		// NodeApiError keeps the low-level code in httpCode; axios errors in code.
+		for (const code of [current.code, current.httpCode]) {
+			if (typeof code === 'string' && NETWORK_CODES.includes(code)) return code;
+		}
 		if (typeof current.message === 'string') {
 			if (/socket hang up/i.test(current.message)) return 'ECONNRESET';
 			if (/timeout of \d+ms exceeded/i.test(current.message)) return 'ETIMEDOUT';
