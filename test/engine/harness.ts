@@ -208,3 +208,88 @@ export function useEmulator(options: import('../emulator/emulator').EmulatorOpti
 }
 
 export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+export interface CallbackRequest {
+	parameters?: IDataObject;
+	query?: Record<string, string>;
+	/** Parsed JSON body, as n8n's body parser leaves it. */
+	body?: unknown;
+	/** Raw bytes, as n8n keeps them on the request. */
+	rawBody?: Buffer;
+	headers?: Record<string, string>;
+	/** Workflow static data, shared between calls to model one active workflow. */
+	staticData?: IDataObject;
+}
+
+export interface CallbackAnswer {
+	status?: number;
+	body?: unknown;
+	/** The items the trigger starts the workflow with, or undefined when it starts nothing. */
+	items?: INodeExecutionData[];
+}
+
+/** Delivers one HTTP call to the trigger's webhook() through n8n-core's real WebhookContext. */
+export async function callTrigger(request: CallbackRequest): Promise<CallbackAnswer> {
+	const loader = await loadPackage();
+	const { WebhookContext } = await import('n8n-core');
+	const node: INode = {
+		id: 'trigger-node',
+		name: 'TT API Trigger',
+		type: TRIGGER_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		webhookId: 'f2b1e0d4-1c7e-4c1b-9d5e-0a4f0b5c9e11',
+		parameters: { secret: 's3cret-token-value', ...(request.parameters ?? {}) } as INode['parameters'],
+	};
+	const workflow = new Workflow({
+		id: 'trigger-test',
+		nodes: [node],
+		connections: {},
+		active: true,
+		nodeTypes: nodeTypesOf(loader),
+		staticData: request.staticData ?? {},
+		settings: { executionOrder: 'v1' },
+	});
+	const answer: CallbackAnswer = {};
+	const res = {
+		status(code: number) {
+			answer.status = code;
+			return res;
+		},
+		json(body: unknown) {
+			answer.body = body;
+			return res;
+		},
+		end() {
+			return res;
+		},
+		send(body: unknown) {
+			answer.body = body;
+			return res;
+		},
+	};
+	const text = request.rawBody ?? (request.body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(request.body)));
+	const req = {
+		method: 'POST',
+		body: request.body ?? {},
+		rawBody: text,
+		query: request.query ?? {},
+		headers: { 'content-type': 'application/json', 'content-length': String(text.length), ...(request.headers ?? {}) },
+		params: {},
+	};
+	const additionalData = mock<IWorkflowExecuteAdditionalData>();
+	Object.assign(additionalData, { httpRequest: req, httpResponse: res });
+	const webhookData = {
+		httpMethod: 'POST' as const,
+		node: node.name,
+		path: 'callback',
+		webhookDescription: { name: 'default', httpMethod: 'POST', path: 'callback', responseMode: 'onReceived' },
+		workflowId: 'trigger-test',
+		workflowExecuteAdditionalData: additionalData,
+	};
+	const context = new WebhookContext(workflow, node, additionalData, 'webhook', webhookData as never, [], null);
+	const nodeType = nodeTypesOf(loader).getByNameAndVersion(TRIGGER_TYPE);
+	const result = await nodeType.webhook!.call(context);
+	answer.items = result.workflowData?.[0];
+	return answer;
+}
