@@ -1,9 +1,11 @@
+import type { IDataObject } from 'n8n-workflow';
+
 import { runNode, useEmulator } from './harness';
 
 const long = 'x'.repeat(32_001);
 
 /** Each bad value is refused before any request, with a message naming the field. */
-const cases: Array<[string, Record<string, unknown>, string]> = [
+const cases: Array<[string, IDataObject, string]> = [
 	['empty prompt', { resource: 'gptImage', operation: 'generate', prompt: '   ' }, 'Prompt (prompt) is empty'],
 	['prompt too long', { resource: 'gptImage', operation: 'generate', prompt: long }, 'Prompt (prompt) is 32001 characters long; at most 32000 are allowed'],
 	['prompt resolving to an object', { resource: 'gptImage', operation: 'generate', prompt: '={{ { a: 1 } }}' }, 'Prompt (prompt) must be text, but it is a object'],

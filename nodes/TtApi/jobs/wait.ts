@@ -1,7 +1,8 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { NodeOperationError, sleepWithAbort } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { mapConcurrent } from '../helpers/concurrency';
+import { sleepUnlessCancelled } from '../helpers/sleep';
 import { cancelSignal, ttApiRequest, type TtApiEnvelope } from '../transport/request';
 import { isFinished } from './job';
 
@@ -71,7 +72,7 @@ export async function pollJobs(
 	while (pending.length > 0) {
 		const earliest = Math.min(...pending.map((job) => dueAt.get(job.jobId)!));
 		const wake = Math.min(earliest, deadline);
-		if (wake > Date.now()) await sleepWithAbort(wake - Date.now(), signal);
+		if (wake > Date.now()) await sleepUnlessCancelled(wake - Date.now(), signal);
 
 		const now = Date.now();
 		const due = pending.filter((job) => dueAt.get(job.jobId)! <= now);

@@ -6,7 +6,9 @@ import type {
 	IN8nHttpFullResponse,
 	IWebhookFunctions,
 } from 'n8n-workflow';
-import { NodeOperationError, sleepWithAbort } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { sleepUnlessCancelled } from '../helpers/sleep';
 
 import { ttApiError } from './errors';
 
@@ -164,14 +166,14 @@ async function sendWithRetries(
 			if (signal?.aborted) throw new NodeOperationError(ctx.getNode(), error as Error);
 			const networkCode = networkCodeOf(error) ?? 'network error';
 			if (last || !isRetryableNetwork(networkCode, kind)) return { networkCode };
-			await sleepWithAbort(retryDelayMs(attempt, undefined, policy), signal);
+			await sleepUnlessCancelled(retryDelayMs(attempt, undefined, policy), signal);
 			continue;
 		}
 		const status = response.statusCode;
 		const ok = status >= 200 && status < 300;
 		const retryable = ok ? !acceptable(response) && kind === 'read' : isRetryableStatus(status, kind);
 		if (last || !retryable) return { response };
-		await sleepWithAbort(
+		await sleepUnlessCancelled(
 			retryDelayMs(attempt, headerValue(response.headers as IDataObject, 'retry-after'), policy),
 			signal,
 		);

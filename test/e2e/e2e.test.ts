@@ -1,0 +1,165 @@
+/**
+ * A real n8n (2.x on Node 24, 1.x on this machine's Node) with the packed package installed as a
+ * community package, the TT API emulator behind it, and assertions on what n8n stored.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { parse } from 'flatted';
+
+import { startEmulator, type TtApiEmulator } from '../emulator/emulator';
+import { versions, type Line } from './install';
+import { N8nInstance, packPackage, TRIGGER_WEBHOOK_ID } from './n8n';
+import { freePortBlock } from './ports';
+
+const API_KEY = 'e2e-key-7f3a9c51d2';
+const TRIGGER_SECRET = 'e2e-trigger-secret-4b8d';
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+let tarball: string | undefined;
+const packOnce = (dir: string) => (tarball ??= packPackage(dir));
+
+jest.setTimeout(15 * 60 * 1000);
+
+const lines = (process.env.TTAPI_E2E_LINES?.split(',') as Line[] | undefined) ?? (Object.keys(versions.n8n) as Line[]);
+
+describe.each(lines)('real n8n %s', (line) => {
+	const work = mkdtempSync(path.join(tmpdir(), `ttapi-e2e-${line}-`));
+	let emulator: TtApiEmulator;
+	let n8n: N8nInstance;
+
+	const outputOf = (run: any, nodeName: string) => {
+		const error = run.data.resultData.error;
+		if (run.status !== 'success') throw new Error(`execution ${run.status}: ${error?.message} ${error?.description ?? ''}`);
+		return run.data.resultData.runData[nodeName][0].data.main[0];
+	};
+
+	beforeAll(async () => {
+		emulator = await startEmulator({ validKeys: [API_KEY], queueMs: 200, runMs: 800, dalleMs: 100 });
+		n8n = new N8nInstance({ line, userFolder: path.join(work, 'user'), port: await freePortBlock(), logFile: path.join(work, 'n8n.log') });
+		n8n.installPackage(packOnce(path.join(tmpdir(), 'ttapi-e2e-pack')));
+		await n8n.importDemo({ apiKey: API_KEY, baseUrl: emulator.url, triggerSecret: TRIGGER_SECRET });
+	});
+
+	afterAll(async () => {
+		await n8n?.stop();
+		await emulator?.stop();
+		if (process.env.TTAPI_E2E_KEEP) console.log(`n8n ${line} files kept in ${work}`);
+		else rmSync(work, { recursive: true, force: true });
+	});
+
+	it('loads the package: n8n lists both nodes', async () => {
+		const file = path.join(work, 'nodes.json');
+		const result = await n8n.cli(['export:nodes', `--output=${file}`]);
+		expect(result.code).toBe(0);
+		const names = (JSON.parse(readFileSync(file, 'utf8')) as Array<{ name: string }>).map((node) => node.name);
+		expect(names).toEqual(expect.arrayContaining(['n8n-nodes-ttapi.ttApi', 'n8n-nodes-ttapi.ttApiTrigger']));
+	});
+
+	it('runs the saved DALL·E 3 workflow: image URL, revised prompt, PNG in the binary data store', async () => {
+		const run = await n8n.execute('TtApiDemoDalle3W');
+		const [item] = outputOf(run, 'DALL·E 3');
+		expect(item.json).toMatchObject({ size: '1024x1024', quality: 'standard' });
+		expect(item.json.revisedPrompt).toContain('watercolor fox');
+		expect(item.binary.data.mimeType).toBe('image/png');
+		expect(n8n.binaryBytes(item.binary.data).subarray(0, 8)).toEqual(PNG_SIGNATURE);
+	});
+
+	it('runs the saved GPT-4o workflow, polling until SUCCESS', async () => {
+		const run = await n8n.execute('TtApiDemoGpt4oPo');
+		const [item] = outputOf(run, 'GPT-4o image');
+		expect(item.json).toMatchObject({ status: 'SUCCESS', prompt: 'A paper-cut lighthouse at dusk' });
+		expect(item.json.jobId).toMatch(/^[0-9a-f-]{36}$/);
+		expect(n8n.binaryBytes(item.binary.data).subarray(0, 8)).toEqual(PNG_SIGNATURE);
+	});
+
+	it('runs the saved GPT image model workflow with its model and aspect ratio', async () => {
+		const run = await n8n.execute('TtApiDemoGptImag');
+		const [item] = outputOf(run, 'GPT image');
+		expect(item.json).toMatchObject({ status: 'SUCCESS', model: 'gpt-image-2' });
+		expect(n8n.binaryBytes(item.binary.data).subarray(0, 8)).toEqual(PNG_SIGNATURE);
+		const submit = emulator.requestsTo('/openai/gpt/generations').find((request) => (request.body as any).prompt.includes('LEGO'));
+		expect(submit?.body).toMatchObject({ model: 'gpt-image-2', aspect_ratio: '16:9' });
+	});
+
+	it('a FAILED job with Continue On Fail: an error item with the jobId, the execution succeeds', async () => {
+		const run = await n8n.execute('TtApiDemoFailCon');
+		const [item] = outputOf(run, 'GPT-4o image');
+		expect(item.json.error).toMatch(/^TT API job [0-9a-f-]{36} failed: prompt violation/);
+		expect(item.json.jobId).toMatch(/^[0-9a-f-]{36}$/);
+	});
+
+	describe('with the server running', () => {
+		beforeAll(async () => {
+			await n8n.activate('TtApiDemoTrigger');
+			await n8n.start();
+			await n8n.login();
+		});
+
+		const testCredential = async (apiKey: string) =>
+			await n8n.rest('POST', '/credentials/test', {
+				credentials: { id: 'TtApiDemoCred001', name: 'TT API account', type: 'ttApiApi', data: { apiKey, baseUrl: emulator.url } },
+			});
+
+		it('lists the TT API credential type', async () => {
+			const response = await fetch(`${n8n.baseUrl}/types/credentials.json`, { headers: { cookie: n8n.cookie ?? '' } });
+			const types = (await response.json()) as Array<{ name: string }>;
+			expect(types.map((type) => type.name)).toContain('ttApiApi');
+		});
+
+		it('the credential test accepts the good key and names a wrong one', async () => {
+			expect((await testCredential(API_KEY)).json.data).toEqual({ status: 'OK', message: 'Connection successful!' });
+			expect((await testCredential('not-the-key')).json.data).toEqual({ status: 'Error', message: 'The TT API key is wrong' });
+		});
+
+		const triggerExecutions = async () => {
+			const filter = encodeURIComponent(JSON.stringify({ workflowId: 'TtApiDemoTrigger' }));
+			const answer = await n8n.rest('GET', `/executions?filter=${filter}`);
+			return (answer.json.data.results ?? answer.json.data) as Array<{ id: string; status: string }>;
+		};
+
+		it("a job submitted with the trigger's production URL as hookUrl starts exactly one execution, with the image", async () => {
+			const submit = await n8n.execute('TtApiDemoSubmitH');
+			const [submitted] = outputOf(submit, 'Submit, do not wait');
+			expect(submitted.json.status).toBe('PENDING_QUEUE');
+			const jobId = submitted.json.jobId as string;
+
+			let executions: Array<{ id: string; status: string }> = [];
+			for (let waited = 0; waited < 30_000; waited += 500) {
+				executions = await triggerExecutions();
+				if (executions.length > 0 && executions.every((execution) => execution.status === 'success')) break;
+				await new Promise((resolve) => setTimeout(resolve, 500));
+			}
+			const callbacks = emulator.callbacks.filter((callback) => callback.jobId === jobId);
+			expect(callbacks).toHaveLength(1);
+			expect(callbacks[0]).toMatchObject({ status: 200, url: `${n8n.baseUrl}/webhook/${TRIGGER_WEBHOOK_ID}/callback?token=${TRIGGER_SECRET}` });
+			expect(executions).toHaveLength(1);
+
+			const detail = await n8n.rest('GET', `/executions/${executions[0].id}`);
+			const data = parse(detail.json.data.data);
+			const [item] = data.resultData.runData['TT API Trigger'][0].data.main[0];
+			expect(item.json).toMatchObject({ jobId, status: 'SUCCESS', prompt: 'A tiny robot watering a bonsai' });
+			expect(n8n.binaryBytes(item.binary.data).subarray(0, 8)).toEqual(PNG_SIGNATURE);
+		});
+
+		it('a callback with a bad secret gets 401 and starts no execution', async () => {
+			const before = (await triggerExecutions()).length;
+			const answer = await fetch(`${n8n.baseUrl}/webhook/${TRIGGER_WEBHOOK_ID}/callback?token=guess`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ status: 'SUCCESS', jobId: 'forged', data: {} }),
+			});
+			expect(answer.status).toBe(401);
+			await new Promise((resolve) => setTimeout(resolve, 1000));
+			expect((await triggerExecutions()).length).toBe(before);
+		});
+
+		it("never writes the API key into n8n's debug log or execution data", () => {
+			const debugLog = readFileSync(path.join(work, 'user', 'n8n-debug.log'), 'utf8');
+			expect(debugLog.length).toBeGreaterThan(0);
+			expect(debugLog).not.toContain(API_KEY);
+			expect(readFileSync(path.join(work, 'n8n.log'), 'utf8')).not.toContain(API_KEY);
+		});
+	});
+});

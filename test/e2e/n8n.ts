@@ -1,0 +1,241 @@
+// Runs a real n8n with this package installed the way users get it (the packed tarball in
+// $N8N_USER_FOLDER/.n8n/nodes). Shared by `npm start` and the end-to-end tests.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { ensureN8n, type Line, type N8nInstall } from './install';
+
+const root = path.resolve(__dirname, '../..');
+export const DEMO_DIR = path.join(root, 'demo', 'workflows');
+export const CREDENTIAL_ID = 'TtApiDemoCred001';
+export const TRIGGER_WEBHOOK_ID = '6f1c2a8e-3b4d-4e5f-9a0b-1c2d3e4f5a6b';
+export const OWNER = { email: 'demo@ttapi.local', password: 'TtApiDemo-2026!', firstName: 'Demo', lastName: 'User' };
+
+/** Builds and packs the package; returns the tarball's path. */
+export function packPackage(destination: string): string {
+	mkdirSync(destination, { recursive: true });
+	const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+	if (build.status !== 0) throw new Error('npm run build failed');
+	const pack = spawnSync('npm', ['pack', '--silent', '--pack-destination', destination], { cwd: root, encoding: 'utf8' });
+	if (pack.status !== 0) throw new Error(`npm pack failed: ${pack.stderr}`);
+	return path.join(destination, pack.stdout.trim().split('\n').pop()!);
+}
+
+export interface N8nOptions {
+	line: Line;
+	userFolder: string;
+	port: number;
+	logFile: string;
+	extraEnv?: Record<string, string>;
+}
+
+export interface RestAnswer {
+	status: number;
+	json: any;
+	text: string;
+}
+
+export class N8nInstance {
+	readonly install: N8nInstall;
+
+	readonly baseUrl: string;
+
+	server?: ChildProcess;
+
+	cookie?: string;
+
+	constructor(readonly options: N8nOptions) {
+		this.install = ensureN8n(options.line);
+		this.baseUrl = `http://127.0.0.1:${options.port}`;
+	}
+
+	get env(): Record<string, string> {
+		const { userFolder, port, extraEnv } = this.options;
+		return {
+			PATH: `${path.dirname(this.install.nodeBin)}:${process.env.PATH ?? ''}`,
+			HOME: userFolder,
+			N8N_USER_FOLDER: userFolder,
+			N8N_PORT: String(port),
+			N8N_LISTEN_ADDRESS: '127.0.0.1',
+			N8N_HOST: '127.0.0.1',
+			N8N_PROTOCOL: 'http',
+			WEBHOOK_URL: `${this.baseUrl}/`,
+			N8N_EDITOR_BASE_URL: `${this.baseUrl}/`,
+			N8N_ENCRYPTION_KEY: 'ttapi-e2e-encryption-key-not-a-secret',
+			N8N_SECURE_COOKIE: 'false',
+			N8N_DIAGNOSTICS_ENABLED: 'false',
+			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+			N8N_TEMPLATES_ENABLED: 'false',
+			N8N_PERSONALIZATION_ENABLED: 'false',
+			N8N_HIRING_BANNER_ENABLED: 'false',
+			N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
+			N8N_RUNNERS_ENABLED: 'false',
+			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+			N8N_LOG_LEVEL: 'debug',
+			N8N_LOG_OUTPUT: 'file',
+			N8N_LOG_FILE_LOCATION: path.join(userFolder, 'n8n-debug.log'),
+			DB_SQLITE_POOL_SIZE: '2',
+			// A second n8n (npm start beside the tests) must not fight over the task broker's port.
+			N8N_RUNNERS_BROKER_PORT: String(port + 1),
+			EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all',
+			EXECUTIONS_DATA_SAVE_ON_ERROR: 'all',
+			NO_COLOR: '1',
+			...extraEnv,
+		};
+	}
+
+	/** Installs the tarball into the user folder, as Settings → Community Nodes would. */
+	installPackage(tarball: string): void {
+		const nodesDir = path.join(this.options.userFolder, '.n8n', 'nodes');
+		mkdirSync(nodesDir, { recursive: true });
+		writeFileSync(path.join(nodesDir, 'package.json'), '{ "name": "installed-nodes", "private": true }\n');
+		const result = spawnSync('npm', ['install', '--omit=dev', '--legacy-peer-deps', '--no-audit', '--no-fund', '--loglevel=error', tarball], {
+			cwd: nodesDir,
+			env: { ...process.env, PATH: this.env.PATH },
+			encoding: 'utf8',
+		});
+		if (result.status !== 0) throw new Error(`installing the package into n8n failed: ${result.stderr}`);
+	}
+
+	/**
+	 * Runs an n8n CLI command to completion. Asynchronous on purpose: the emulator n8n talks to may
+	 * live in this very process, and a blocking spawn would freeze it.
+	 */
+	async cli(args: string[], { timeoutMs = 180_000, env = {} as Record<string, string> } = {}) {
+		// A CLI command brings its own task broker; keep it off the running server's port.
+		const brokerPort = String(this.options.port + 2);
+		const child = spawn(this.install.nodeBin, [this.install.bin, ...args], {
+			env: { ...this.env, N8N_RUNNERS_BROKER_PORT: brokerPort, ...env },
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		let stdout = '';
+		let stderr = '';
+		child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+		child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+		const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+		const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+		clearTimeout(timer);
+		this.appendLog(`$ n8n ${args.join(' ')}\n${stdout}\n${stderr}\n`);
+		return { code, stdout, stderr };
+	}
+
+	appendLog(text: string): void {
+		writeFileSync(this.options.logFile, text, { flag: 'a' });
+	}
+
+	/** Imports the TT API credential and the demo workflows (placeholders filled in). */
+	async importDemo({ apiKey, baseUrl, triggerSecret }: { apiKey: string; baseUrl: string; triggerSecret: string }) {
+		const work = path.join(this.options.userFolder, 'import');
+		mkdirSync(path.join(work, 'workflows'), { recursive: true });
+		const credential = [{ id: CREDENTIAL_ID, name: 'TT API account', type: 'ttApiApi', data: { apiKey, baseUrl } }];
+		writeFileSync(path.join(work, 'credentials.json'), JSON.stringify(credential));
+		const hookUrl = `${this.baseUrl}/webhook/${TRIGGER_WEBHOOK_ID}/callback?token=${encodeURIComponent(triggerSecret)}`;
+		for (const file of readdirSync(DEMO_DIR)) {
+			const text = readFileSync(path.join(DEMO_DIR, file), 'utf8')
+				.replaceAll('__HOOK_URL__', hookUrl)
+				.replaceAll('__TRIGGER_SECRET__', triggerSecret);
+			writeFileSync(path.join(work, 'workflows', file), text);
+		}
+		for (const args of [
+			['import:credentials', `--input=${path.join(work, 'credentials.json')}`],
+			['import:workflow', '--separate', `--input=${path.join(work, 'workflows')}`],
+		]) {
+			const result = await this.cli(args);
+			if (result.code !== 0) throw new Error(`n8n ${args[0]} failed:\n${result.stdout}\n${result.stderr}`);
+		}
+		return { hookUrl };
+	}
+
+	/** `n8n execute --rawOutput`: runs a saved workflow and returns the finished run n8n stored. */
+	async execute(workflowId: string): Promise<any> {
+		// --rawOutput goes through n8n's logger at info level, so it is read from the console.
+		const result = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput'], { env: { N8N_LOG_OUTPUT: 'console', N8N_LOG_LEVEL: 'info' } });
+		const start = result.stdout.indexOf('{\n  "data"');
+		const end = result.stdout.lastIndexOf('}');
+		if (start < 0 || end < start) {
+			throw new Error(`n8n execute ${workflowId} printed no run (exit ${result.code}):\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
+		}
+		return JSON.parse(result.stdout.slice(start, end + 1));
+	}
+
+	/** Starts `n8n start` and waits until it answers; on failure the error carries n8n's log. */
+	async start({ timeoutMs = 120_000 } = {}) {
+		const log = createWriteStream(this.options.logFile, { flags: 'a' });
+		this.server = spawn(this.install.nodeBin, [this.install.bin, 'start'], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+		this.server.stdout!.pipe(log);
+		this.server.stderr!.pipe(log);
+		let exited = false;
+		this.server.on('exit', () => (exited = true));
+		const deadline = Date.now() + timeoutMs;
+		while (Date.now() < deadline && !exited) {
+			try {
+				const health = await fetch(`${this.baseUrl}/healthz/readiness`);
+				if (health.ok) return;
+			} catch {}
+			await new Promise((resolve) => setTimeout(resolve, 500));
+		}
+		await this.stop();
+		const tail = readFileSync(this.options.logFile, 'utf8').split('\n').slice(-60).join('\n');
+		throw new Error(`n8n ${this.install.version} did not start${exited ? ' (it exited)' : ''}. Its log:\n${tail}`);
+	}
+
+	async stop(): Promise<void> {
+		const server = this.server;
+		if (!server || server.exitCode !== null) return;
+		const exited = new Promise((resolve) => server.once('exit', resolve));
+		server.kill('SIGTERM');
+		const timer = setTimeout(() => server.kill('SIGKILL'), 15_000);
+		await exited;
+		clearTimeout(timer);
+	}
+
+	/** Makes a saved workflow active, with the command this n8n line has for it. */
+	async activate(workflowId: string): Promise<void> {
+		const args =
+			this.options.line === '2.x'
+				? ['publish:workflow', `--id=${workflowId}`]
+				: ['update:workflow', `--id=${workflowId}`, '--active=true'];
+		const result = await this.cli(args);
+		if (result.code !== 0) throw new Error(`n8n ${args[0]} failed:\n${result.stdout}\n${result.stderr}`);
+	}
+
+	/** The bytes of a binary property in a stored run: a file in n8n's binary data folder, or inline. */
+	binaryBytes(binary: { id?: string; data: string }): Buffer {
+		if (binary.id) {
+			const [, fileId] = binary.id.split(':');
+			// n8n 2.x keeps binary data under .n8n/storage, 1.x under .n8n/binaryData.
+			const candidates = ['storage', 'binaryData'].map((folder) => path.join(this.options.userFolder, '.n8n', folder, fileId));
+			const file = candidates.find((candidate) => existsSync(candidate));
+			if (!file) throw new Error(`binary data ${binary.id} not found in ${candidates.join(' or ')}`);
+			return readFileSync(file);
+		}
+		return Buffer.from(binary.data, 'base64');
+	}
+
+	/** Calls n8n's internal REST API with the owner's session. */
+	async rest(method: string, urlPath: string, body?: unknown): Promise<RestAnswer> {
+		const response = await fetch(`${this.baseUrl}/rest${urlPath}`, {
+			method,
+			headers: { 'content-type': 'application/json', 'browser-id': 'ttapi-e2e', ...(this.cookie ? { cookie: this.cookie } : {}) },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const text = await response.text();
+		let json: any;
+		try {
+			json = JSON.parse(text);
+		} catch {
+			json = undefined;
+		}
+		const setCookie = response.headers.get('set-cookie');
+		if (setCookie?.includes('n8n-auth=')) this.cookie = setCookie.split(';')[0];
+		return { status: response.status, json, text };
+	}
+
+	/** Creates the owner on a fresh instance (or logs in) and keeps the session cookie. */
+	async login(): Promise<void> {
+		await this.rest('POST', '/owner/setup', OWNER);
+		const login = await this.rest('POST', '/login', { email: OWNER.email, emailOrLdapLoginId: OWNER.email, password: OWNER.password });
+		if (login.status !== 200) throw new Error(`n8n login failed: ${login.status} ${login.text.slice(0, 300)}`);
+	}
+}
