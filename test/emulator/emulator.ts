@@ -140,7 +140,12 @@ export class TtApiEmulator {
 			this.sockets.add(socket);
 			socket.on('close', () => this.sockets.delete(socket));
 		});
-		await new Promise<void>((resolve) => this.server!.listen(this.options.port, this.options.host, resolve));
+		await new Promise<void>((resolve, reject) => {
+			this.server!.once('error', (error: NodeJS.ErrnoException) =>
+				reject(new Error(`the TT API emulator cannot listen on ${this.options.host}:${this.options.port}: ${error.code ?? error.message}`)),
+			);
+			this.server!.listen(this.options.port, this.options.host, resolve);
+		});
 		const { port } = this.server.address() as AddressInfo;
 		this.url = `http://${this.options.host}:${port}`;
 		return this;
