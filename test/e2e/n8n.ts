@@ -81,6 +81,9 @@ export class N8nInstance {
 			EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all',
 			EXECUTIONS_DATA_SAVE_ON_ERROR: 'all',
 			NO_COLOR: '1',
+			// n8n 1.123's default "vm" expression engine needs isolated-vm 6, which needs Node >= 22;
+			// on the Node 20 that 1.x runs on here, n8n's own legacy engine is the working choice.
+			...(this.options.line === '1.x' ? { N8N_EXPRESSION_ENGINE: 'legacy' } : {}),
 			...extraEnv,
 		};
 	}
@@ -170,7 +173,8 @@ export class N8nInstance {
 		const deadline = Date.now() + timeoutMs;
 		while (Date.now() < deadline && !exited) {
 			try {
-				const health = await fetch(`${this.baseUrl}/healthz/readiness`);
+				// /healthz answers before the REST routes exist; /rest/settings only once they do.
+				const health = await fetch(`${this.baseUrl}/rest/settings`);
 				if (health.ok) return;
 			} catch {}
 			await new Promise((resolve) => setTimeout(resolve, 500));
