@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'crypto';
 import type {
 	IDataObject,
 	IHookFunctions,
@@ -11,43 +10,13 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { attachImage } from '../TtApi/jobs/binary';
+import { readCallbackBody, reply, secretMatches } from '../TtApi/jobs/callbackRequest';
 import { isFinished, jobIdOf, jobToJson } from '../TtApi/jobs/job';
 
-/** A TT API job callback is a few kilobytes; anything far larger is not one. */
-export const MAX_BODY_BYTES = 256 * 1024;
 /** How many recent callbacks are remembered to drop repeats. */
 const SEEN_LIMIT = 2000;
 
 type Events = 'all' | 'succeeded' | 'failed';
-
-const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
-
-/** Compares in constant time: hashing first makes the lengths equal too. */
-export function secretMatches(given: unknown, expected: string): boolean {
-	if (typeof given !== 'string' || expected === '') return false;
-	return timingSafeEqual(digest(given), digest(expected));
-}
-
-function reply(ctx: IWebhookFunctions, status: number, body: IDataObject): void {
-	const res = ctx.getResponseObject();
-	res.status(status).json(body);
-}
-
-/** The callback body, parsed from the raw bytes when n8n could not parse it as JSON. */
-function readBody(ctx: IWebhookFunctions): { body?: IDataObject; tooLarge?: boolean } {
-	const req = ctx.getRequestObject() as unknown as { rawBody?: Buffer; headers: Record<string, unknown> };
-	const declared = Number(req.headers['content-length'] ?? 0);
-	if (declared > MAX_BODY_BYTES || (req.rawBody?.length ?? 0) > MAX_BODY_BYTES) return { tooLarge: true };
-	const parsed = ctx.getBodyData();
-	if (parsed && typeof parsed === 'object' && Object.keys(parsed).length > 0) return { body: parsed };
-	if (!req.rawBody?.length) return {};
-	try {
-		const value: unknown = JSON.parse(req.rawBody.toString('utf8'));
-		return typeof value === 'object' && value !== null && !Array.isArray(value) ? { body: value as IDataObject } : {};
-	} catch {
-		return {};
-	}
-}
 
 /** Remembers jobId+status pairs in the workflow's static data, so a repeated callback starts nothing. */
 function firstTimeSeen(ctx: IWebhookFunctions, key: string): boolean {
@@ -159,7 +128,7 @@ export class TtApiTrigger implements INodeType {
 			return { noWebhookResponse: true };
 		}
 
-		const { body, tooLarge } = readBody(this);
+		const { body, tooLarge } = readCallbackBody(this);
 		if (tooLarge) {
 			reply(this, 413, { message: 'Body too large for a TT API callback' });
 			return { noWebhookResponse: true };

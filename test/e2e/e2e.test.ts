@@ -145,6 +145,37 @@ describe.each(lines)('real n8n %s', (line) => {
 			expect(n8n.binaryBytes(item.binary.data).subarray(0, 8)).toEqual(PNG_SIGNATURE);
 		});
 
+		it('callback mode: three items pause the execution, TT API\'s callbacks resume it once with every image', async () => {
+			const paused = await n8n.execute('TtApiDemoCallbac');
+			expect(paused.status).toBe('waiting');
+			const listed = await n8n.rest('GET', `/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: 'TtApiDemoCallbac' }))}`);
+			const executionId = String((listed.json.data.results ?? listed.json.data)[0].id);
+			const pending = paused.data.resultData.runData['GPT image, resumed by TT API'][0].data.main[0];
+			const jobIds = pending.map((item: any) => item.json.jobId as string);
+			expect(jobIds).toHaveLength(3);
+
+			let run: any;
+			for (let waited = 0; waited < 30_000; waited += 500) {
+				const answer = await n8n.rest('GET', `/executions/${executionId}`);
+				run = answer.json?.data;
+				if (run && run.status !== 'waiting' && run.status !== 'running' && run.status !== 'new') break;
+				await new Promise((resolve) => setTimeout(resolve, 500));
+			}
+			expect(run.status).toBe('success');
+			const data = parse(run.data);
+			const items = data.resultData.runData['GPT image, resumed by TT API'].at(-1).data.main[0];
+			expect(items.map((item: any) => item.json.prompt)).toEqual(['A fox in the snow', 'A whale in the sky', 'A cat on the moon']);
+			expect(items.map((item: any) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+			for (const item of items) {
+				expect(item.json.status).toBe('SUCCESS');
+				expect(n8n.binaryBytes(item.binary.data).subarray(0, 8)).toEqual(PNG_SIGNATURE);
+			}
+			// Callbacks, not polling: at most one fetch per job.
+			const fetches = emulator.requestsTo('/openai/gpt/fetch').filter((request) => jobIds.includes(request.query.jobId));
+			expect(fetches.length).toBeLessThanOrEqual(jobIds.length);
+			expect(emulator.callbacks.filter((callback) => jobIds.includes(callback.jobId)).map((callback) => callback.status)).toEqual([200, 200, 200]);
+		});
+
 		it('a callback with a bad secret gets 401 and starts no execution', async () => {
 			const before = (await triggerExecutions()).length;
 			const answer = await fetch(`${n8n.baseUrl}/webhook/${TRIGGER_WEBHOOK_ID}/callback?token=guess`, {

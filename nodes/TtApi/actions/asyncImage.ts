@@ -1,11 +1,19 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import { settleConcurrent } from '../helpers/concurrency';
 import { requireHttpUrls, requireNumberInRange, requireOneOf, requireText } from '../helpers/validation';
 import { attachImage } from '../jobs/binary';
-import { jobIdOf, jobToJson } from '../jobs/job';
-import { fetchJob, pollJobs, type PendingJob } from '../jobs/wait';
+import { isFinished, jobIdOf, jobToJson } from '../jobs/job';
+import { callbackUrl, CONTEXT_KEY, entriesOfRun, receiveCallback, type CallbackRunState, type RunEntry } from '../jobs/callback';
+import { fetchJob, pollJobs, timeoutError, type PendingJob } from '../jobs/wait';
 import { ttApiRequest, type TtApiEnvelope } from '../transport/request';
 import {
 	collectResults,
@@ -32,7 +40,7 @@ export interface AsyncImageModel {
 	readBody?: (ctx: IExecuteFunctions, itemIndex: number) => IDataObject;
 }
 
-export const WAIT_MODES = ['poll', 'none'] as const;
+export const WAIT_MODES = ['poll', 'callback', 'none'] as const;
 export type WaitMode = (typeof WAIT_MODES)[number];
 
 const POLL_INTERVAL_RANGE = [1, 300] as const;
@@ -62,6 +70,12 @@ export function asyncGenerateProperties(model: AsyncImageModel): INodeProperties
 					description: 'Wait in this node, fetching the jobs until they end, and output the images',
 				},
 				{
+					name: 'Pause Until TT API Calls Back',
+					value: 'callback',
+					description:
+						'Pause the execution (no worker held, no polling) and resume when TT API reports every job of the run as ended',
+				},
+				{
 					name: 'Do Not Wait',
 					value: 'none',
 					description: 'Output the submitted jobs at once; get the results later with Get or the TT API Trigger',
@@ -84,7 +98,7 @@ export function asyncGenerateProperties(model: AsyncImageModel): INodeProperties
 					default: '',
 					placeholder: 'https://your-n8n/webhook/.../callback?token=...',
 					description:
-						'TT API POSTs the finished job to this URL, e.g. the production URL of a TT API Trigger',
+						'TT API POSTs the finished job to this URL, e.g. the production URL of a TT API Trigger. Not used when pausing until TT API calls back: the node then gives TT API its own resume URL.',
 				},
 				{
 					displayName: 'Max Poll Interval',
@@ -104,7 +118,7 @@ export function asyncGenerateProperties(model: AsyncImageModel): INodeProperties
 					default: 600,
 					description:
 						'Seconds to wait for all jobs before giving up. A job that has not ended by then is reported with its job ID, so it can be fetched later.',
-					displayOptions: { show: { '/waitMode': ['poll'] } },
+					displayOptions: { show: { '/waitMode': ['poll', 'callback'] } },
 				},
 			],
 		},
@@ -206,6 +220,9 @@ export async function runAsyncGenerate(
 		}
 	});
 	if (!ctx.continueOnFail()) collectResults(ctx, results.filter(Boolean));
+	if (accepted[0]?.submission.waitMode === 'callback') {
+		return await runCallbackGenerate(ctx, model, accepted, results);
+	}
 
 	const concurrency = concurrencyOf(ctx);
 	const submitted = await settleConcurrent(accepted, concurrency, async ({ itemIndex, submission }) => ({
@@ -295,4 +312,118 @@ export async function runGetJob(
 		ctx,
 		results.map((result) => ('error' in result ? { error: result.error } : result.value)),
 	);
+}
+
+/**
+ * Callback mode: submit every job with this execution's resume URL as hookUrl, then pause the
+ * execution the way n8n's Wait node does. The node's webhook() resumes it when the last job has
+ * called back. n8n runs execute() again only when the pause times out; each job is then fetched
+ * once and the ones still running are reported by job ID.
+ */
+async function runCallbackGenerate(
+	ctx: IExecuteFunctions,
+	model: AsyncImageModel,
+	accepted: Array<{ itemIndex: number; submission: Submission }>,
+	results: ItemResult[],
+): Promise<INodeExecutionData[]> {
+	const state = ctx.getContext('node');
+	const executionId = ctx.getExecutionId();
+	const previous = state[CONTEXT_KEY] as CallbackRunState | undefined;
+	if (previous?.executionId === executionId) {
+		return await finishTimedOutRun(ctx, previous.entries, accepted, results);
+	}
+
+	const hookUrl = await callbackUrl(ctx);
+	const submitted = await settleConcurrent(accepted, concurrencyOf(ctx), async ({ itemIndex, submission }) =>
+		await submit(ctx, model, { ...submission.body, hookUrl }, itemIndex),
+	);
+	const entries: RunEntry[] = [];
+	accepted.forEach(({ itemIndex }, position) => {
+		const outcome = submitted[position];
+		if ('error' in outcome) {
+			results[itemIndex] = { error: outcome.error };
+			entries.push({ itemIndex, error: outcome.error.message });
+		} else {
+			entries.push({ itemIndex, jobId: outcome.value, fetchPath: model.fetchPath });
+		}
+	});
+	const waiting = entries.filter((entry) => entry.jobId);
+	if (waiting.length === 0) return collectResults(ctx, results);
+	if (!ctx.continueOnFail()) {
+		const failed = entries.find((entry) => entry.error);
+		if (failed) {
+			const jobIds = waiting.map((entry) => entry.jobId).join(', ');
+			throw new NodeApiError(ctx.getNode(), { message: failed.error! }, {
+				message: failed.error!,
+				description: `Other items were submitted and may still finish: job IDs ${jobIds}. Fetch them with the Get operation.`,
+				itemIndex: failed.itemIndex,
+			});
+		}
+	}
+
+	state[CONTEXT_KEY] = { executionId, entries } satisfies CallbackRunState;
+	const timeoutMs = accepted[0].submission.timeoutMs;
+	await ctx.putExecutionToWait(new Date(Date.now() + timeoutMs));
+	return entries.map((entry) => ({
+		json: entry.jobId
+			? jobToJson({ status: 'PENDING_QUEUE', message: null, jobId: entry.jobId, data: {} })
+			: { error: entry.error ?? null },
+		pairedItem: { item: entry.itemIndex },
+	}));
+}
+
+/** The pause ran out: fetch every job once, keep what finished, name what did not. */
+async function finishTimedOutRun(
+	ctx: IExecuteFunctions,
+	entries: RunEntry[],
+	accepted: Array<{ itemIndex: number; submission: Submission }>,
+	results: ItemResult[],
+): Promise<INodeExecutionData[]> {
+	const unfinished: string[] = [];
+	const settled = await settleConcurrent(entries, concurrencyOf(ctx), async (entry): Promise<ItemResult> => {
+		if (!entry.jobId) return { error: new NodeApiError(ctx.getNode(), { message: entry.error ?? 'not submitted' }, { message: entry.error ?? 'not submitted', itemIndex: entry.itemIndex }) };
+		const answer = await fetchJob(ctx, { jobId: entry.jobId, fetchPath: entry.fetchPath!, itemIndex: entry.itemIndex });
+		if (!isFinished(answer.status)) {
+			unfinished.push(entry.jobId);
+			return { error: timeoutError(ctx, entry.jobId, entry.itemIndex, accepted[0].submission.timeoutMs), jobId: entry.jobId };
+		}
+		const { options } = accepted.find((candidate) => candidate.itemIndex === entry.itemIndex)!.submission;
+		return await finishedJobResult(ctx, answer, entry.jobId, entry.itemIndex, options);
+	});
+	entries.forEach((entry, position) => {
+		const outcome = settled[position];
+		results[entry.itemIndex] = 'error' in outcome ? { error: outcome.error, jobId: entry.jobId } : outcome.value;
+	});
+	return collectResults(ctx, results);
+}
+
+/**
+ * The action node's webhook: TT API's callbacks to a paused execution. The callback that completes
+ * the run resumes it with one item per input item, images included.
+ */
+export async function resumeFromCallback(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const finished = await receiveCallback(ctx);
+	if (!finished) return { noWebhookResponse: true };
+	const options = ctx.getNodeParameter('options', {}) as IDataObject;
+	const download = {
+		download: options.download !== false,
+		binaryPropertyName: (options.binaryPropertyName as string) || 'data',
+	};
+	const items: INodeExecutionData[] = entriesOfRun(ctx)
+		.filter((entry) => entry.error)
+		.map((entry) => ({ json: { error: entry.error }, pairedItem: { item: entry.itemIndex } }));
+	for (const { job, answer } of finished) {
+		const json = jobToJson(answer, job.jobId);
+		if (json.status === 'FAILED') json.error = `TT API job ${job.jobId} failed: ${json.message ?? 'no reason given'}`;
+		let item: INodeExecutionData = { json, pairedItem: { item: job.itemIndex } };
+		try {
+			item = await attachImage(ctx, item, download, { itemIndex: job.itemIndex, jobId: job.jobId });
+		} catch (error) {
+			// The job's result is kept; the item says why its image is missing.
+			json.downloadError = (error as Error).message;
+		}
+		items.push(item);
+	}
+	items.sort((a, b) => (a.pairedItem as { item: number }).item - (b.pairedItem as { item: number }).item);
+	return { noWebhookResponse: true, workflowData: [items] };
 }

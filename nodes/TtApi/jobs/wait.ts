@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { mapConcurrent } from '../helpers/concurrency';
 import { sleepUnlessCancelled } from '../helpers/sleep';
-import { cancelSignal, ttApiRequest, type TtApiEnvelope } from '../transport/request';
+import { cancelSignal, ttApiRequest, type HttpContext, type TtApiEnvelope } from '../transport/request';
 import { isFinished } from './job';
 
 /** A submitted job the run is waiting for. */
@@ -36,8 +36,15 @@ export function nextPollDelayMs(ageMs: number, maxIntervalMs: number): number {
 	return Math.min(maxIntervalMs, Math.max(MIN_INTERVAL_MS, ageMs * AGE_FRACTION));
 }
 
+export function timeoutError(ctx: HttpContext, jobId: string, itemIndex: number, timeoutMs: number) {
+	return new NodeOperationError(ctx.getNode(), `TT API job ${jobId} did not finish within ${Math.round(timeoutMs / 1000)} s`, {
+		itemIndex,
+		description: `The job may still finish: fetch it later with the Get operation and job ID ${jobId}, or raise the Timeout option.`,
+	});
+}
+
 export async function fetchJob(
-	ctx: IExecuteFunctions,
+	ctx: HttpContext,
 	job: Pick<PendingJob, 'jobId' | 'fetchPath' | 'itemIndex'>,
 ): Promise<TtApiEnvelope> {
 	return await ttApiRequest(ctx, {
@@ -90,16 +97,7 @@ export async function pollJobs(
 
 		if (pending.length > 0 && Date.now() >= deadline) {
 			for (const job of pending) {
-				outcomes.set(job.jobId, {
-					error: new NodeOperationError(
-						ctx.getNode(),
-						`TT API job ${job.jobId} did not finish within ${Math.round(options.timeoutMs / 1000)} s`,
-						{
-							itemIndex: job.itemIndex,
-							description: `The job may still finish: fetch it later with the Get operation and job ID ${job.jobId}, or raise the Timeout option.`,
-						},
-					),
-				});
+				outcomes.set(job.jobId, { error: timeoutError(ctx, job.jobId, job.itemIndex, options.timeoutMs) });
 			}
 			pending = [];
 		}

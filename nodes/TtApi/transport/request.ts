@@ -56,7 +56,7 @@ export type HttpContext = IExecuteFunctions | IWebhookFunctions;
 
 const baseUrls = new WeakMap<object, string>();
 
-export async function getBaseUrl(ctx: IExecuteFunctions): Promise<string> {
+export async function getBaseUrl(ctx: HttpContext): Promise<string> {
 	let baseUrl = baseUrls.get(ctx);
 	if (baseUrl === undefined) {
 		const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
@@ -188,7 +188,7 @@ const isEnvelope = (value: unknown): value is TtApiEnvelope =>
  * the execution, and every failure turned into an error a user can act on.
  */
 export async function ttApiRequest(
-	ctx: IExecuteFunctions,
+	ctx: HttpContext,
 	call: TtApiCall,
 	policy: RetryPolicy = RETRY,
 ): Promise<TtApiEnvelope> {
