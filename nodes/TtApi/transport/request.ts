@@ -143,6 +143,12 @@ function headerValue(headers: IDataObject | undefined, name: string): unknown {
 	return key ? headers[key] : undefined;
 }
 
+/** A streamed body that will not be read must be destroyed, or its socket stays busy. */
+function discardBody(response: IN8nHttpFullResponse): void {
+	const body = response.body as { destroy?: () => void } | undefined;
+	if (body && typeof body.destroy === 'function') body.destroy();
+}
+
 type SendOutcome = { response: IN8nHttpFullResponse } | { networkCode: string };
 
 /**
@@ -173,6 +179,7 @@ async function sendWithRetries(
 		const ok = status >= 200 && status < 300;
 		const retryable = ok ? !acceptable(response) && kind === 'read' : isRetryableStatus(status, kind);
 		if (last || !retryable) return { response };
+		discardBody(response);
 		await sleepUnlessCancelled(
 			retryDelayMs(attempt, headerValue(response.headers as IDataObject, 'retry-after'), policy),
 			signal,
@@ -242,13 +249,15 @@ export async function ttApiRequest(
 }
 
 export interface DownloadedFile {
-	body: Buffer;
+	/** The response body as a stream, for n8n to write into its binary data store. */
+	body: Parameters<HttpContext['helpers']['prepareBinaryData']>[0];
 	contentType?: string;
 }
 
 /**
- * Downloads an image TT API produced. Image URLs are public CDN links, so no key is sent; they
- * expire, which shows as 403/404 and is reported as such.
+ * Downloads an image TT API produced, as a stream: n8n's binary data store writes it to disk
+ * without holding the whole image in memory. Image URLs are public CDN links, so no key is sent;
+ * they expire, which shows as 403/404 and is reported as such.
  */
 export async function downloadFile(
 	ctx: HttpContext,
@@ -263,7 +272,7 @@ export async function downloadFile(
 			(await ctx.helpers.httpRequest({
 				method: 'GET',
 				url,
-				encoding: 'arraybuffer',
+				encoding: 'stream',
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
 				timeout: REQUEST_TIMEOUT_MS,
@@ -276,6 +285,7 @@ export async function downloadFile(
 		throw ttApiError(ctx.getNode(), { ...failure, action: 'download the image', networkCode: outcome.networkCode });
 	}
 	const { statusCode, headers, body } = outcome.response;
+	if (statusCode < 200 || statusCode >= 300) discardBody(outcome.response);
 	if (statusCode === 403 || statusCode === 404 || statusCode === 410) {
 		throw ttApiError(ctx.getNode(), { ...failure, action: 'download the image', imageExpired: true, httpCode: statusCode });
 	}
@@ -284,7 +294,7 @@ export async function downloadFile(
 	}
 	const contentType = headerValue(headers as IDataObject, 'content-type');
 	return {
-		body: Buffer.isBuffer(body) ? body : Buffer.from(body as ArrayBuffer),
+		body: body as DownloadedFile['body'],
 		contentType: typeof contentType === 'string' ? contentType : undefined,
 	};
 }
