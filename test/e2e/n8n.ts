@@ -1,7 +1,7 @@
 // Runs a real n8n with this package installed the way users get it (the packed tarball in
 // $N8N_USER_FOLDER/.n8n/nodes). Shared by `npm start` and the end-to-end tests.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { ensureN8n, type Line, type N8nInstall } from './install';
@@ -105,13 +105,17 @@ export class N8nInstance {
 	 * Runs an n8n CLI command to completion. Asynchronous on purpose: the emulator n8n talks to may
 	 * live in this very process, and a blocking spawn would freeze it.
 	 */
-	async cli(args: string[], { timeoutMs = 180_000, env = {} as Record<string, string> } = {}) {
+	async cli(
+		args: string[],
+		{ timeoutMs = 180_000, env = {} as Record<string, string>, onSpawn = (_pid: number) => {} } = {},
+	) {
 		// A CLI command brings its own task broker; keep it off the running server's port.
 		const brokerPort = String(this.options.port + 2);
 		const child = spawn(this.install.nodeBin, [this.install.bin, ...args], {
 			env: { ...this.env, N8N_RUNNERS_BROKER_PORT: brokerPort, ...env },
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
+		if (child.pid) onSpawn(child.pid);
 		let stdout = '';
 		let stderr = '';
 		child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -125,6 +129,14 @@ export class N8nInstance {
 
 	appendLog(text: string): void {
 		writeFileSync(this.options.logFile, text, { flag: 'a' });
+	}
+
+	/** Imports workflow JSON objects with n8n's CLI. */
+	async importWorkflows(workflows: object[]): Promise<void> {
+		const dir = mkdtempSync(path.join(this.options.userFolder, 'workflows-'));
+		workflows.forEach((workflow, index) => writeFileSync(path.join(dir, `${index}.json`), JSON.stringify(workflow)));
+		const result = await this.cli(['import:workflow', '--separate', `--input=${dir}`]);
+		if (result.code !== 0) throw new Error(`n8n import:workflow failed:\n${result.stdout}\n${result.stderr}`);
 	}
 
 	/** Imports the TT API credential and the demo workflows (placeholders filled in). */
@@ -151,9 +163,13 @@ export class N8nInstance {
 	}
 
 	/** `n8n execute --rawOutput`: runs a saved workflow and returns the finished run n8n stored. */
-	async execute(workflowId: string): Promise<any> {
+	async execute(workflowId: string, { onSpawn = (_pid: number) => {}, timeoutMs = 180_000 } = {}): Promise<any> {
 		// --rawOutput goes through n8n's logger at info level, so it is read from the console.
-		const result = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput'], { env: { N8N_LOG_OUTPUT: 'console', N8N_LOG_LEVEL: 'info' } });
+		const result = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput'], {
+			env: { N8N_LOG_OUTPUT: 'console', N8N_LOG_LEVEL: 'info' },
+			onSpawn,
+			timeoutMs,
+		});
 		const start = result.stdout.indexOf('{\n  "data"');
 		const end = result.stdout.lastIndexOf('}');
 		if (start < 0 || end < start) {

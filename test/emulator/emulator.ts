@@ -168,6 +168,15 @@ export class TtApiEmulator {
 		this.faults.push({ times: 1, ...fault });
 	}
 
+	/** When each job was submitted and when it ended (or will end), in epoch milliseconds. */
+	jobTimes(): Array<{ jobId: string; submittedAt: number; endsAt: number }> {
+		return [...this.jobs.values()].map((job) => ({
+			jobId: job.jobId,
+			submittedAt: job.submittedAt,
+			endsAt: job.submittedAt + job.queueMs + job.runMs,
+		}));
+	}
+
 	requestsTo(pathPrefix: string): LoggedRequest[] {
 		return this.requests.filter((request) => request.path.startsWith(pathPrefix));
 	}

@@ -107,7 +107,7 @@ export function asyncGenerateProperties(model: AsyncImageModel): INodeProperties
 					typeOptions: { minValue: POLL_INTERVAL_RANGE[0], maxValue: POLL_INTERVAL_RANGE[1] },
 					default: 10,
 					description:
-						'Longest pause, in seconds, between two checks of a job. Young jobs are checked every 2 seconds, older ones at a tenth of their age.',
+						'Longest pause, in seconds, between two checks of a job. Young jobs are checked every 2 seconds, older ones at 8% of their age.',
 					displayOptions: { show: { '/waitMode': ['poll'] } },
 				},
 				{

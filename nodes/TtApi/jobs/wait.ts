@@ -25,11 +25,11 @@ export interface PollOptions {
 export type JobOutcome = { job: TtApiEnvelope } | { error: Error };
 
 const MIN_INTERVAL_MS = 2_000;
-const AGE_FRACTION = 0.1;
+const AGE_FRACTION = 0.08;
 
 /**
- * Young jobs are fetched every 2 s, older ones at a tenth of their age, so the delay between a
- * job ending and the node seeing it stays under ~10% of the job's duration without fetching a
+ * Young jobs are fetched every 2 s, older ones at 8% of their age, so the delay between a
+ * job ending and the node seeing it stays under 10% of the job's duration without fetching a
  * 2-minute job 60 times.
  */
 export function nextPollDelayMs(ageMs: number, maxIntervalMs: number): number {

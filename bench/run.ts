@@ -1,0 +1,171 @@
+/**
+ * `npm run bench`: our node against the template loop (Wait + HTTP Request + IF) and against one
+ * item at a time, side by side in one real n8n 2.x on the emulator with fixed job durations.
+ * Prints a table and writes bench/results.json. Ratios are the claims; absolute times vary.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { parse } from 'flatted';
+
+import { startEmulator, type TtApiEmulator } from '../test/emulator/emulator';
+import { N8nInstance, packPackage } from '../test/e2e/n8n';
+import { freePortBlock } from '../test/e2e/ports';
+import { oneAtATimeWorkflow, oursWorkflow, templateWorkflow } from './workflows';
+
+const JOB_MS = Number(process.env.BENCH_JOB_MS ?? 30_000);
+const BATCH = Number(process.env.BENCH_BATCH ?? 20);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
+const IMAGE_BYTES = 8 * 1024 * 1024;
+const KEY = 'bench-key';
+
+type Method = 'ours poll' | 'ours callback' | 'template loop' | 'one at a time';
+
+interface RunMeasure {
+	latenciesMs: number[];
+	wallMs: number;
+	fetchesPerJob: number;
+	jobs: number;
+}
+
+const log = (line: string) => console.log(`[bench] ${line}`);
+const percentile = (values: number[], p: number) => {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+};
+const median = (values: number[]) => percentile(values, 50);
+
+async function main() {
+	const work = mkdtempSync(path.join(tmpdir(), 'ttapi-bench-'));
+	const emulator: TtApiEmulator = await startEmulator({ validKeys: [KEY], queueMs: 1000, runMs: JOB_MS - 1000 });
+	const n8n = new N8nInstance({ line: '2.x', userFolder: path.join(work, 'user'), port: await freePortBlock(), logFile: path.join(work, 'n8n.log') });
+	try {
+		n8n.installPackage(packPackage(path.join(work, 'pack')));
+		await n8n.importDemo({ apiKey: KEY, baseUrl: emulator.url, triggerSecret: 'bench' });
+		const flows = {
+			'ours poll': (count: number, download = false) => oursWorkflow(`BenchPoll${count}${download ? 'D' : 'N'}`.padEnd(16, 'x'), count, 'poll', download),
+			'ours callback': (count: number) => oursWorkflow(`BenchCallback${count}`.padEnd(16, 'x'), count, 'callback', false),
+			'template loop': (count: number) => templateWorkflow(`BenchTemplate${count}`.padEnd(16, 'x'), count, emulator.url, KEY),
+			'one at a time': (count: number) => oneAtATimeWorkflow(`BenchOneByOne${count}`.padEnd(16, 'x'), count, emulator.url, KEY),
+		};
+		const all = [1, BATCH].flatMap((count) => [flows['ours poll'](count), flows['ours callback'](count), flows['template loop'](count), flows['one at a time'](count)]);
+		all.push(flows['ours poll'](BATCH, true));
+		await n8n.importWorkflows(all);
+		await n8n.start({ timeoutMs: 180_000 });
+		await n8n.login();
+
+		/** Runs one workflow to the end; returns the finished run data. */
+		const runToEnd = async (workflowId: string, onSpawn?: (pid: number) => void) => {
+			const started = await n8n.execute(workflowId, { onSpawn, timeoutMs: 30 * 60_000 });
+			if (started.status !== 'waiting') return started.data;
+			const list = await n8n.rest('GET', `/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}`);
+			const id = (list.json.data.results ?? list.json.data)[0].id;
+			for (;;) {
+				const answer = await n8n.rest('GET', `/executions/${id}`);
+				if (!['waiting', 'running', 'new'].includes(answer.json.data.status)) return parse(answer.json.data.data);
+				await new Promise((resolve) => setTimeout(resolve, 100));
+			}
+		};
+
+		/** When each job's result left the node that emits it, in epoch ms. */
+		const emissions = (method: Method, data: any): Map<string, number> => {
+			const emitted = new Map<string, number>();
+			const nodeName = method.startsWith('ours') ? 'TT API' : 'Done?';
+			for (const task of data.resultData.runData[nodeName] ?? []) {
+				const end = task.startTime + task.executionTime;
+				for (const item of task.data?.main?.[0] ?? []) {
+					if (item.json?.jobId && item.json.status === 'SUCCESS') emitted.set(item.json.jobId, end);
+				}
+			}
+			return emitted;
+		};
+
+		const measure = async (method: Method, count: number): Promise<RunMeasure> => {
+			const flow = method === 'ours poll' ? flows[method](count) : flows[method](count);
+			const since = Date.now();
+			const data = await runToEnd(flow.id);
+			const jobs = emulator.jobTimes().filter((job) => job.submittedAt >= since);
+			const emitted = emissions(method, data);
+			const latenciesMs = jobs.map((job) => (emitted.get(job.jobId) ?? NaN) - job.endsAt);
+			if (latenciesMs.some(Number.isNaN)) throw new Error(`${method}: not every job was emitted`);
+			const ids = new Set(jobs.map((job) => job.jobId));
+			const fetches = emulator.requestsTo('/openai/gpt/fetch').filter((request) => ids.has(request.query.jobId)).length;
+			const wallMs = Math.max(...emitted.values()) - Math.min(...jobs.map((job) => job.submittedAt));
+			return { latenciesMs, wallMs, fetchesPerJob: fetches / jobs.length, jobs: jobs.length };
+		};
+
+		const results: Record<string, unknown> = { jobMs: JOB_MS, batch: BATCH, repeats: REPEATS, n8n: n8n.install.version };
+		const table: string[][] = [];
+
+		for (const method of ['ours callback', 'ours poll', 'template loop'] as Method[]) {
+			const latencies: number[] = [];
+			let fetches = 0;
+			for (let repeat = 0; repeat < REPEATS; repeat++) {
+				log(`${method}: single job ${repeat + 1}/${REPEATS}`);
+				const single = await measure(method, 1);
+				latencies.push(...single.latenciesMs);
+				fetches += single.fetchesPerJob;
+			}
+			log(`${method}: batch of ${BATCH}`);
+			const batch = await measure(method, BATCH);
+			const row = {
+				latencyMedianMs: median(latencies),
+				latencyP95Ms: percentile(latencies, 95),
+				latencyMedianPctOfJob: (100 * median(latencies)) / JOB_MS,
+				batchWallRatio: batch.wallMs / JOB_MS,
+				fetchesPerJobSingle: fetches / REPEATS,
+				fetchesPerJobBatch: batch.fetchesPerJob,
+				fetchesPer2sOfJobAge: batch.fetchesPerJob / (JOB_MS / 2000),
+			};
+			results[method] = row;
+			table.push([method, `${row.latencyMedianMs.toFixed(0)} ms (${row.latencyMedianPctOfJob.toFixed(1)}%)`, `${row.latencyP95Ms.toFixed(0)} ms`, `${row.batchWallRatio.toFixed(2)}×`, row.fetchesPerJobBatch.toFixed(1)]);
+		}
+
+		log(`one at a time: batch of ${BATCH} (about ${Math.round((BATCH * (JOB_MS + 5000)) / 60000)} minutes)`);
+		const oneByOne = await measure('one at a time', BATCH);
+		results['one at a time'] = { batchWallRatio: oneByOne.wallMs / JOB_MS, fetchesPerJobBatch: oneByOne.fetchesPerJob };
+		table.push(['one at a time', '—', '—', `${(oneByOne.wallMs / JOB_MS).toFixed(2)}×`, oneByOne.fetchesPerJob.toFixed(1)]);
+
+		// Memory: the same batch with and without downloading 8 MB images, peak RSS of the n8n process.
+		emulator.options.imageBytes = IMAGE_BYTES;
+		const peakRss = async (workflowId: string) => {
+			let peak = 0;
+			let timer: NodeJS.Timeout | undefined;
+			await runToEnd(workflowId, (pid) => {
+				timer = setInterval(() => {
+					try {
+						const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+						if (rss) peak = Math.max(peak, Number(rss[1]) * 1024);
+					} catch {
+						clearInterval(timer);
+					}
+				}, 20);
+			});
+			clearInterval(timer);
+			return peak;
+		};
+		log(`memory: ${BATCH} images of 8 MB, downloaded to binary vs not downloaded`);
+		const idle = await peakRss(flows['ours poll'](BATCH, false).id);
+		const withImages = await peakRss(flows['ours poll'](BATCH, true).id);
+		const growth = withImages - idle;
+		results.memory = { imageBytes: IMAGE_BYTES, images: BATCH, peakRssIdleBytes: idle, peakRssWithImagesBytes: withImages, growthBytes: growth, growthInImages: growth / IMAGE_BYTES };
+
+		console.log(`\nTT API node vs. what users do today — n8n ${n8n.install.version}, jobs of ${JOB_MS / 1000} s, batch of ${BATCH}, ${REPEATS} single runs each\n`);
+		console.log('| method | latency added, median (% of job) | p95 | batch of 20 wall / one job | fetches per job |');
+		console.log('|---|---|---|---|---|');
+		for (const row of table) console.log(`| ${row.join(' | ')} |`);
+		console.log(`\nPeak memory of the n8n process, ${BATCH} images × 8 MB downloaded to binary: +${(growth / 1048576).toFixed(1)} MB over the same run without images (${(growth / IMAGE_BYTES).toFixed(2)} images' size)`);
+		writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+		log('wrote bench/results.json');
+	} finally {
+		await n8n.stop();
+		await emulator.stop();
+		rmSync(work, { recursive: true, force: true });
+	}
+}
+
+main().catch((error: Error) => {
+	console.error(`[bench] failed: ${error.stack ?? error.message}`);
+	process.exit(1);
+});
