@@ -252,10 +252,21 @@ export class N8nInstance {
 		return { status: response.status, json, text };
 	}
 
-	/** Creates the owner on a fresh instance (or logs in) and keeps the session cookie. */
-	async login(): Promise<void> {
-		await this.rest('POST', '/owner/setup', OWNER);
-		const login = await this.rest('POST', '/login', { email: OWNER.email, emailOrLdapLoginId: OWNER.email, password: OWNER.password });
-		if (login.status !== 200) throw new Error(`n8n login failed: ${login.status} ${login.text.slice(0, 300)}`);
+	/**
+	 * Creates the owner on a fresh instance (or logs in) and keeps the session cookie. n8n answers
+	 * some REST routes before it has registered the auth ones, so a 404 is retried for a while.
+	 */
+	async login({ timeoutMs = 60_000 } = {}): Promise<void> {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			await this.rest('POST', '/owner/setup', OWNER);
+			const login = await this.rest('POST', '/login', { email: OWNER.email, emailOrLdapLoginId: OWNER.email, password: OWNER.password });
+			if (login.status === 200) return;
+			if (login.status !== 404 || Date.now() > deadline) {
+				throw new Error(`n8n login failed: ${login.status} ${login.text.slice(0, 300)}`);
+			}
+			await new Promise((resolve) => setTimeout(resolve, 500));
+		}
 	}
+
 }
