@@ -7,6 +7,6 @@ module.exports = {
 	testTimeout: 60000,
 	// n8n-core's DI container keeps timers alive after the engine tests; they hold nothing of ours.
 	forceExit: true,
-	reporters: ['default', '<rootDir>/test/summary-reporter.js'],
+	reporters: ['default', '<rootDir>/test/reliability/figures-reporter.js', '<rootDir>/test/summary-reporter.js'],
 	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }] },
 };

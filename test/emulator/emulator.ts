@@ -46,6 +46,10 @@ export interface EmulatorOptions {
 	gpt4oJobIdField?: 'jobId' | 'job_id';
 	/** When set, a prompt containing it fails the job. */
 	failMarker?: string;
+	/** A prompt containing it gives a job that stays ON_QUEUE forever. */
+	stuckMarker?: string;
+	/** A prompt containing it gives a job whose hookUrl is never called. */
+	silentMarker?: string;
 	/** Prompts containing one of these are refused with 400 (banned words). */
 	bannedWords?: string[];
 	log?: (line: string) => void;
@@ -79,6 +83,8 @@ interface Job {
 	queueMs: number;
 	runMs: number;
 	fails: boolean;
+	stuck: boolean;
+	silent: boolean;
 	finishedAt?: number;
 	callbackTimer?: NodeJS.Timeout;
 }
@@ -92,8 +98,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 const formatTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
 
 export class TtApiEmulator {
-	readonly options: Required<Omit<EmulatorOptions, 'log' | 'failMarker'>> &
-		Pick<EmulatorOptions, 'log' | 'failMarker'>;
+	readonly options: Required<Omit<EmulatorOptions, 'log'>> & Pick<EmulatorOptions, 'log'>;
 
 	readonly requests: LoggedRequest[] = [];
 
@@ -124,8 +129,10 @@ export class TtApiEmulator {
 			imageBytes: 0,
 			gpt4oJobIdField: 'jobId',
 			bannedWords: ['forbidden-word'],
+			failMarker: '[fail]',
+			stuckMarker: '[stuck]',
+			silentMarker: '[no-callback]',
 			...options,
-			failMarker: options.failMarker ?? '[fail]',
 		};
 	}
 
@@ -186,6 +193,7 @@ export class TtApiEmulator {
 		const job = this.jobs.get(jobId);
 		if (!job) throw new Error(`unknown job ${jobId}`);
 		job.fails = fail;
+		job.stuck = false;
 		job.queueMs = 0;
 		job.runMs = Date.now() - job.submittedAt;
 		this.scheduleCallback(job);
@@ -351,6 +359,8 @@ export class TtApiEmulator {
 			queueMs: this.options.queueMs,
 			runMs: this.options.runMs,
 			fails: !!this.options.failMarker && prompt.includes(this.options.failMarker),
+			stuck: !!this.options.stuckMarker && prompt.includes(this.options.stuckMarker),
+			silent: !!this.options.silentMarker && prompt.includes(this.options.silentMarker),
 		};
 		this.jobs.set(job.jobId, job);
 		this.scheduleCallback(job);
@@ -360,7 +370,7 @@ export class TtApiEmulator {
 	private statusOf(job: Job, now = Date.now()): string {
 		const age = now - job.submittedAt;
 		if (age < job.queueMs) return 'PENDING_QUEUE';
-		if (age < job.queueMs + job.runMs) return 'ON_QUEUE';
+		if (age < job.queueMs + job.runMs || job.stuck) return 'ON_QUEUE';
 		return job.fails ? 'FAILED' : 'SUCCESS';
 	}
 
@@ -403,7 +413,7 @@ export class TtApiEmulator {
 	private scheduleCallback(job: Job): void {
 		clearTimeout(job.callbackTimer);
 		const hookUrl = job.body.hookUrl;
-		if (typeof hookUrl !== 'string') return;
+		if (typeof hookUrl !== 'string' || job.silent || job.stuck) return;
 		const delay = Math.max(0, job.submittedAt + job.queueMs + job.runMs - Date.now());
 		job.callbackTimer = setTimeout(() => void this.sendCallback(job, hookUrl), delay);
 	}

@@ -6,10 +6,10 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { settleConcurrent } from '../helpers/concurrency';
-import { requireHttpUrls, requireNumberInRange, requireOneOf, requireText } from '../helpers/validation';
+import { requireHttpUrls, requireNumberInRange, requireOneOf, requireText, setOrDefault } from '../helpers/validation';
 import { attachImage } from '../jobs/binary';
 import { isFinished, jobIdOf, jobToJson } from '../jobs/job';
 import { callbackUrl, CONTEXT_KEY, entriesOfRun, receiveCallback, type CallbackRunState, type RunEntry } from '../jobs/callback';
@@ -150,8 +150,8 @@ function readSubmission(ctx: IExecuteFunctions, model: AsyncImageModel, itemInde
 		body,
 		waitMode,
 		options: readImageOptions(ctx, itemIndex),
-		pollIntervalMs: 1000 * requireNumberInRange(ctx, FIELDS.pollInterval, options.pollInterval ?? 10, itemIndex, ...POLL_INTERVAL_RANGE),
-		timeoutMs: 1000 * requireNumberInRange(ctx, FIELDS.timeout, options.timeout ?? 600, itemIndex, ...TIMEOUT_RANGE),
+		pollIntervalMs: 1000 * requireNumberInRange(ctx, FIELDS.pollInterval, setOrDefault(options.pollInterval, 10), itemIndex, ...POLL_INTERVAL_RANGE),
+		timeoutMs: 1000 * requireNumberInRange(ctx, FIELDS.timeout, setOrDefault(options.timeout, 600), itemIndex, ...TIMEOUT_RANGE),
 	};
 }
 
@@ -170,7 +170,9 @@ async function submit(ctx: IExecuteFunctions, model: AsyncImageModel, body: IDat
 			message: answer.status === 'FAILED'
 				? `TT API refused the job: ${answer.message ?? 'no reason given'}`
 				: 'TT API accepted the request but sent no job ID',
-			description: 'Check the prompt and the parameters; nothing was waited for.',
+			description: answer.status === 'FAILED'
+				? 'Check the prompt and the parameters; nothing was waited for.'
+				: 'The job may have started and been charged: check your TT API dashboard before running this item again.',
 			itemIndex,
 		});
 	}
@@ -191,6 +193,13 @@ export async function finishedJobResult(
 			message: `TT API job ${jobId} failed: ${json.message ?? 'no reason given'}`,
 			description: `TT API reports the job as FAILED. Job ID: ${jobId}.`,
 			itemIndex,
+		});
+		return { error, jobId };
+	}
+	if (json.imageUrl === null) {
+		const error = new NodeOperationError(ctx.getNode(), `TT API reports job ${jobId} as ${json.status} but sent no image URL`, {
+			itemIndex,
+			description: `Fetch the job later with the Get operation and job ID ${jobId}.`,
 		});
 		return { error, jobId };
 	}

@@ -2,7 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { DownloadOptions } from '../jobs/binary';
-import { requireNumberInRange, requireText, type Field } from '../helpers/validation';
+import { requireNumberInRange, requireText, setOrDefault, type Field } from '../helpers/validation';
+import { REQUEST_TIMEOUT_RANGE } from '../transport/request';
 
 export const PROMPT_MAX_LENGTH = 32_000;
 export const REFER_IMAGES_MAX = 16;
@@ -22,6 +23,7 @@ export const FIELDS = {
 	hookUrl: { label: 'Hook URL', name: 'hookUrl' },
 	concurrency: { label: 'Concurrency', name: 'concurrency' },
 	binaryPropertyName: { label: 'Put Image in Field', name: 'binaryPropertyName' },
+	requestTimeout: { label: 'Request Timeout', name: 'requestTimeout' },
 } satisfies Record<string, Field>;
 
 export const promptProperty: INodeProperties = {
@@ -59,18 +61,30 @@ export const downloadOptionProperties: INodeProperties[] = [
 		default: 'data',
 		description: 'The name of the binary field the image is written to',
 	},
+	{
+		displayName: 'Request Timeout',
+		name: 'requestTimeout',
+		type: 'number',
+		typeOptions: { minValue: REQUEST_TIMEOUT_RANGE[0], maxValue: REQUEST_TIMEOUT_RANGE[1] },
+		default: 60,
+		description:
+			'Seconds one call to TT API may take (DALL·E 3 defaults to 180, since it answers only when the image is done) before it counts as failed. A fetch or download is then retried; a submit is not, because the job may have started.',
+	},
 ];
 
 export interface ImageOptions extends DownloadOptions {
 	concurrency: number;
+	/** Validated here, before any request; the transport reads it for every call. */
+	requestTimeoutS: number;
 }
 
 export function readImageOptions(ctx: IExecuteFunctions, itemIndex: number): ImageOptions {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	return {
-		concurrency: requireNumberInRange(ctx, FIELDS.concurrency, options.concurrency ?? DEFAULT_CONCURRENCY, itemIndex, 1, 20),
+		concurrency: requireNumberInRange(ctx, FIELDS.concurrency, setOrDefault(options.concurrency, DEFAULT_CONCURRENCY), itemIndex, 1, 20),
 		download: options.download !== false,
-		binaryPropertyName: requireText(ctx, FIELDS.binaryPropertyName, options.binaryPropertyName ?? 'data', itemIndex, 100),
+		binaryPropertyName: requireText(ctx, FIELDS.binaryPropertyName, setOrDefault(options.binaryPropertyName, 'data'), itemIndex, 100),
+		requestTimeoutS: requireNumberInRange(ctx, FIELDS.requestTimeout, setOrDefault(options.requestTimeout, 60), itemIndex, ...REQUEST_TIMEOUT_RANGE),
 	};
 }
 

@@ -20,6 +20,9 @@ export function invalid(
 	});
 }
 
+/** An option's value, or its default when the option is not set; null (a failed expression) stays null. */
+export const setOrDefault = (value: unknown, fallback: unknown): unknown => (value === undefined ? fallback : value);
+
 const describeValue = (value: unknown) =>
 	value === null ? 'null' : value === undefined ? 'empty' : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
 

@@ -40,7 +40,8 @@ export interface TtApiCall {
 	jobId?: string;
 	/** What the call does, for error messages: "submit the job", "fetch the job". */
 	action: string;
-	timeoutMs?: number;
+	/** Timeout of this call unless the user set Request Timeout. */
+	defaultTimeoutMs?: number;
 }
 
 export interface RetryPolicy {
@@ -50,7 +51,8 @@ export interface RetryPolicy {
 }
 
 export const RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 };
-const REQUEST_TIMEOUT_MS = 60_000;
+export const REQUEST_TIMEOUT_RANGE = [1, 600] as const;
+const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
 export type HttpContext = IExecuteFunctions | IWebhookFunctions;
 
@@ -64,6 +66,24 @@ export async function getBaseUrl(ctx: HttpContext): Promise<string> {
 		baseUrls.set(ctx, baseUrl);
 	}
 	return baseUrl;
+}
+
+const requestTimeouts = new WeakMap<object, number | null>();
+
+/**
+ * How long one HTTP call may hang before it counts as a network failure (retried for reads,
+ * reported for submits): the node's "Request Timeout" option when set, else the call's default.
+ * The option is validated with the other options, before any request.
+ */
+function requestTimeoutMs(ctx: HttpContext, defaultMs = DEFAULT_REQUEST_TIMEOUT_MS): number {
+	let chosenMs = requestTimeouts.get(ctx);
+	if (chosenMs === undefined) {
+		const seconds = 'getInputData' in ctx ? ctx.getNodeParameter('options.requestTimeout', 0, null) : null;
+		const [min, max] = REQUEST_TIMEOUT_RANGE;
+		chosenMs = typeof seconds === 'number' ? 1000 * Math.min(max, Math.max(min, seconds)) : null;
+		requestTimeouts.set(ctx, chosenMs);
+	}
+	return chosenMs ?? defaultMs;
 }
 
 export function cancelSignal(ctx: FunctionsBase): AbortSignal | undefined {
@@ -208,7 +228,8 @@ export async function ttApiRequest(
 		json: true,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
-		timeout: call.timeoutMs ?? REQUEST_TIMEOUT_MS,
+		timeout: requestTimeoutMs(ctx, call.defaultTimeoutMs),
+		abortSignal: cancelSignal(ctx),
 	};
 	const fail = (extra: { httpCode?: number; apiMessage?: string; networkCode?: string }) =>
 		ttApiError(ctx.getNode(), {
@@ -275,7 +296,8 @@ export async function downloadFile(
 				encoding: 'stream',
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
-				timeout: REQUEST_TIMEOUT_MS,
+				timeout: requestTimeoutMs(ctx),
+				abortSignal: cancelSignal(ctx),
 			})) as IN8nHttpFullResponse,
 		() => true,
 		policy,

@@ -78,7 +78,7 @@ async function generate(
 		kind: 'submit',
 		itemIndex,
 		action: 'generate the image',
-		timeoutMs: DALLE3_TIMEOUT_MS,
+		defaultTimeoutMs: DALLE3_TIMEOUT_MS,
 	});
 	const result = (answer.data ?? {}) as { created?: number; data?: Array<{ url?: string; revised_prompt?: string }> };
 	const image = result.data?.[0];
