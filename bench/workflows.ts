@@ -15,8 +15,7 @@ const node = (name: string, type: string, typeVersion: number, parameters: objec
 const link = (to: string, index = 0) => ({ main: [[{ node: to, type: 'main', index }]] });
 
 /** Start → (Set + Split Out for n prompts) → …first node of the rest */
-function withPrompts(count: number, first: string) {
-	const prompts = Array.from({ length: count }, (_, n) => `bench image ${n + 1}`);
+function withPrompts(count: number, first: string, prompts = Array.from({ length: count }, (_, n) => `bench image ${n + 1}`)) {
 	return {
 		nodes: [
 			node(MANUAL, 'n8n-nodes-base.manualTrigger', 1, {}),
@@ -36,8 +35,14 @@ const workflow = (id: string, name: string, body: { nodes: object[]; connections
 	...body,
 });
 
-export function oursWorkflow(id: string, count: number, waitMode: 'poll' | 'callback', download: boolean) {
-	const base = withPrompts(count, 'TT API');
+export interface OursVariant {
+	prompts?: string[];
+	options?: object;
+	continueOnFail?: boolean;
+}
+
+export function oursWorkflow(id: string, count: number, waitMode: 'poll' | 'callback', download: boolean, variant: OursVariant = {}) {
+	const base = withPrompts(count, 'TT API', variant.prompts);
 	base.nodes.push(
 		node('TT API', 'n8n-nodes-ttapi.ttApi', 1, {
 			resource: 'gptImage',
@@ -47,8 +52,8 @@ export function oursWorkflow(id: string, count: number, waitMode: 'poll' | 'call
 			prompt: '={{ $json.prompts }}',
 			referImages: [],
 			waitMode,
-			options: { download, concurrency: 20, timeout: 600 },
-		}, { credentials: CRED }),
+			options: { download, concurrency: 20, timeout: 600, ...variant.options },
+		}, { credentials: CRED, ...(variant.continueOnFail ? { onError: 'continueRegularOutput' } : {}) }),
 	);
 	return workflow(id, `bench: ours ${waitMode} x${count}`, base);
 }

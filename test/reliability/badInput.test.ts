@@ -25,7 +25,7 @@ interface FieldCase {
 	base: IDataObject;
 	/** Where the value goes: a top-level parameter or one inside `options`. */
 	inOptions?: boolean;
-	bad: Array<[string, unknown]>;
+	bad: Array<[string, IDataObject[string]]>;
 }
 
 const fields: FieldCase[] = [

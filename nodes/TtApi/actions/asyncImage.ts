@@ -11,9 +11,9 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { settleConcurrent } from '../helpers/concurrency';
 import { requireHttpUrls, requireNumberInRange, requireOneOf, requireText, setOrDefault } from '../helpers/validation';
 import { attachImage } from '../jobs/binary';
-import { isFinished, jobIdOf, jobToJson } from '../jobs/job';
+import { jobIdOf, jobToJson } from '../jobs/job';
 import { callbackUrl, CONTEXT_KEY, entriesOfRun, receiveCallback, type CallbackRunState, type RunEntry } from '../jobs/callback';
-import { fetchJob, pollJobs, timeoutError, type PendingJob } from '../jobs/wait';
+import { fetchJob, pollJobs, type PendingJob } from '../jobs/wait';
 import { ttApiRequest, type TtApiEnvelope } from '../transport/request';
 import {
 	collectResults,
@@ -326,8 +326,7 @@ export async function runGetJob(
 /**
  * Callback mode: submit every job with this execution's resume URL as hookUrl, then pause the
  * execution the way n8n's Wait node does. The node's webhook() resumes it when the last job has
- * called back. n8n runs execute() again only when the pause times out; each job is then fetched
- * once and the ones still running are reported by job ID.
+ * called back; if the timeout comes first, every item names its job in an error.
  */
 async function runCallbackGenerate(
 	ctx: IExecuteFunctions,
@@ -335,13 +334,6 @@ async function runCallbackGenerate(
 	accepted: Array<{ itemIndex: number; submission: Submission }>,
 	results: ItemResult[],
 ): Promise<INodeExecutionData[]> {
-	const state = ctx.getContext('node');
-	const executionId = ctx.getExecutionId();
-	const previous = state[CONTEXT_KEY] as CallbackRunState | undefined;
-	if (previous?.executionId === executionId) {
-		return await finishTimedOutRun(ctx, previous.entries, accepted, results);
-	}
-
 	const hookUrl = await callbackUrl(ctx);
 	const submitted = await settleConcurrent(accepted, concurrencyOf(ctx), async ({ itemIndex, submission }) =>
 		await submit(ctx, model, { ...submission.body, hookUrl }, itemIndex),
@@ -370,8 +362,11 @@ async function runCallbackGenerate(
 		}
 	}
 
-	state[CONTEXT_KEY] = { executionId, entries } satisfies CallbackRunState;
+	ctx.getContext('node')[CONTEXT_KEY] = { executionId: ctx.getExecutionId(), entries } satisfies CallbackRunState;
 	const timeoutMs = accepted[0].submission.timeoutMs;
+	// When the wait runs out, n8n resumes without running the node again and passes its input on;
+	// so the input becomes what the timeout means for each item. A callback resume replaces it.
+	ctx.getExecuteData().data = { main: [entries.map((entry) => timedOutItem(entry, timeoutMs))] };
 	await ctx.putExecutionToWait(new Date(Date.now() + timeoutMs));
 	return entries.map((entry) => ({
 		json: entry.jobId
@@ -381,29 +376,18 @@ async function runCallbackGenerate(
 	}));
 }
 
-/** The pause ran out: fetch every job once, keep what finished, name what did not. */
-async function finishTimedOutRun(
-	ctx: IExecuteFunctions,
-	entries: RunEntry[],
-	accepted: Array<{ itemIndex: number; submission: Submission }>,
-	results: ItemResult[],
-): Promise<INodeExecutionData[]> {
-	const unfinished: string[] = [];
-	const settled = await settleConcurrent(entries, concurrencyOf(ctx), async (entry): Promise<ItemResult> => {
-		if (!entry.jobId) return { error: new NodeApiError(ctx.getNode(), { message: entry.error ?? 'not submitted' }, { message: entry.error ?? 'not submitted', itemIndex: entry.itemIndex }) };
-		const answer = await fetchJob(ctx, { jobId: entry.jobId, fetchPath: entry.fetchPath!, itemIndex: entry.itemIndex });
-		if (!isFinished(answer.status)) {
-			unfinished.push(entry.jobId);
-			return { error: timeoutError(ctx, entry.jobId, entry.itemIndex, accepted[0].submission.timeoutMs), jobId: entry.jobId };
-		}
-		const { options } = accepted.find((candidate) => candidate.itemIndex === entry.itemIndex)!.submission;
-		return await finishedJobResult(ctx, answer, entry.jobId, entry.itemIndex, options);
-	});
-	entries.forEach((entry, position) => {
-		const outcome = settled[position];
-		results[entry.itemIndex] = 'error' in outcome ? { error: outcome.error, jobId: entry.jobId } : outcome.value;
-	});
-	return collectResults(ctx, results);
+/**
+ * An item as it stands if the run has not ended by the timeout: an error naming its job. n8n does
+ * not run the node then, so no job can be fetched; the description says how to get it later.
+ */
+function timedOutItem(entry: RunEntry, timeoutMs: number): INodeExecutionData {
+	const json: IDataObject = { error: entry.error ?? null };
+	if (entry.jobId) {
+		json.error = `TT API job ${entry.jobId} had not been reported finished when the ${Math.round(timeoutMs / 1000)} s timeout ran out`;
+		json.errorDescription = `Not every job of this run called back in time, so n8n resumed at the timeout. The job may have finished: fetch it with the Get operation and job ID ${entry.jobId}, or raise the Timeout option.`;
+		json.jobId = entry.jobId;
+	}
+	return { json, pairedItem: { item: entry.itemIndex } };
 }
 
 /**

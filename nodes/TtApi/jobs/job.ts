@@ -25,6 +25,21 @@ export function jobIdOf(envelope: TtApiEnvelope): string | undefined {
 	return typeof id === 'string' && id !== '' ? id : undefined;
 }
 
+/** Query parameters of our callback URLs that carry a secret: the trigger's and the resume token. */
+const SECRET_PARAMS = ['token', 'ttapiToken'];
+
+/** TT API echoes the hookUrl in every job; its secret must not travel on in output items. */
+export function withoutUrlSecrets<T>(value: T): T {
+	if (typeof value !== 'string') return value;
+	try {
+		const url = new URL(value);
+		for (const name of SECRET_PARAMS) if (url.searchParams.has(name)) url.searchParams.set(name, 'redacted');
+		return url.toString() as T;
+	} catch {
+		return value;
+	}
+}
+
 /** Flattens TT API's `{ status, message, jobId, data: {...} }` into one item's JSON. */
 export function jobToJson(envelope: TtApiEnvelope, knownJobId?: string): JobJson {
 	const data = asObject(envelope.data);
@@ -35,5 +50,6 @@ export function jobToJson(envelope: TtApiEnvelope, knownJobId?: string): JobJson
 		message: typeof envelope.message === 'string' ? envelope.message : null,
 		imageUrl: typeof imageUrl === 'string' && imageUrl !== '' ? imageUrl : null,
 		...rest,
+		...('hookUrl' in rest ? { hookUrl: withoutUrlSecrets(rest.hookUrl) } : {}),
 	};
 }

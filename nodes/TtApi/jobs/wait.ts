@@ -36,7 +36,7 @@ export function nextPollDelayMs(ageMs: number, maxIntervalMs: number): number {
 	return Math.min(maxIntervalMs, Math.max(MIN_INTERVAL_MS, ageMs * AGE_FRACTION));
 }
 
-export function timeoutError(ctx: HttpContext, jobId: string, itemIndex: number, timeoutMs: number) {
+function timeoutError(ctx: HttpContext, jobId: string, itemIndex: number, timeoutMs: number) {
 	return new NodeOperationError(ctx.getNode(), `TT API job ${jobId} did not finish within ${Math.round(timeoutMs / 1000)} s`, {
 		itemIndex,
 		description: `The job may still finish: fetch it later with the Get operation and job ID ${jobId}, or raise the Timeout option.`,
