@@ -219,6 +219,8 @@ export interface CallbackRequest {
 	headers?: Record<string, string>;
 	/** Workflow static data, shared between calls to model one active workflow. */
 	staticData?: IDataObject;
+	/** The same workflow with its own copy of the static data, as n8n gives concurrent calls. */
+	workflowId?: string;
 }
 
 export interface CallbackAnswer {
@@ -226,6 +228,15 @@ export interface CallbackAnswer {
 	body?: unknown;
 	/** The items the trigger starts the workflow with, or undefined when it starts nothing. */
 	items?: INodeExecutionData[];
+}
+
+// Calls that share static data model one active workflow; any other call is a workflow of its own.
+const workflowIds = new WeakMap<object, string>();
+let workflowCount = 0;
+function workflowIdFor(staticData?: IDataObject): string {
+	if (!staticData) return `trigger-test-${++workflowCount}`;
+	if (!workflowIds.has(staticData)) workflowIds.set(staticData, `trigger-test-${++workflowCount}`);
+	return workflowIds.get(staticData)!;
 }
 
 /** Delivers one HTTP call to the trigger's webhook() through n8n-core's real WebhookContext. */
@@ -242,7 +253,7 @@ export async function callTrigger(request: CallbackRequest): Promise<CallbackAns
 		parameters: { secret: 's3cret-token-value', ...(request.parameters ?? {}) } as INode['parameters'],
 	};
 	const workflow = new Workflow({
-		id: 'trigger-test',
+		id: request.workflowId ?? workflowIdFor(request.staticData),
 		nodes: [node],
 		connections: {},
 		active: true,
@@ -284,7 +295,7 @@ export async function callTrigger(request: CallbackRequest): Promise<CallbackAns
 		node: node.name,
 		path: 'callback',
 		webhookDescription: { name: 'default', httpMethod: 'POST', path: 'callback', responseMode: 'onReceived' },
-		workflowId: 'trigger-test',
+		workflowId: workflow.id,
 		workflowExecuteAdditionalData: additionalData,
 	};
 	const context = new WebhookContext(workflow, node, additionalData, 'webhook', webhookData as never, [], null);

@@ -95,6 +95,14 @@ describe('TT API Trigger webhook (n8n WebhookContext, emulator)', () => {
 		expect(second.items).toBeUndefined();
 	});
 
+	it('a replay arriving while the first call runs (each with its own copy of the static data) starts nothing', async () => {
+		const job = await finishedJob();
+		const call = () => callTrigger({ query: TOKEN, body: job, staticData: {}, workflowId: 'one-active-workflow', parameters: { options: { download: false } } });
+		const answers = await Promise.all([call(), call()]);
+		expect(answers.filter((answer) => answer.items).map((answer) => answer.items)).toHaveLength(1);
+		expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+	});
+
 	it('download off keeps only the URL; a custom binary field is honoured', async () => {
 		const job = await finishedJob();
 		const off = await callTrigger({ query: TOKEN, body: job, parameters: { options: { download: false } } });
