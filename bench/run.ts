@@ -7,8 +7,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { parse } from 'flatted';
-
 import { startEmulator, type TtApiEmulator } from '../test/emulator/emulator';
 import { N8nInstance, packPackage } from '../test/e2e/n8n';
 import { freePortBlock } from '../test/e2e/ports';
@@ -59,13 +57,8 @@ async function main() {
 		const runToEnd = async (workflowId: string, onSpawn?: (pid: number) => void) => {
 			const started = await n8n.execute(workflowId, { onSpawn, timeoutMs: 30 * 60_000 });
 			if (started.status !== 'waiting') return started.data;
-			const list = await n8n.rest('GET', `/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}`);
-			const id = (list.json.data.results ?? list.json.data)[0].id;
-			for (;;) {
-				const answer = await n8n.rest('GET', `/executions/${id}`);
-				if (!['waiting', 'running', 'new'].includes(answer.json.data.status)) return parse(answer.json.data.data);
-				await new Promise((resolve) => setTimeout(resolve, 100));
-			}
+			const [latest] = await n8n.executions(workflowId);
+			return (await n8n.finishedRun(latest.id, 30 * 60_000)).data;
 		};
 
 		/** When each job's result left the node that emits it, in epoch ms. */

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** The workflows the benchmark runs: ours, the community template loop, and one item at a time. */
 const CRED = { ttApiApi: { id: 'TtApiDemoCred001', name: 'TT API account' } };
 const MANUAL = 'Start';
@@ -41,21 +43,37 @@ export interface OursVariant {
 	continueOnFail?: boolean;
 }
 
+type WaitMode = 'poll' | 'callback' | 'none';
+
+const uuidFrom = (text: string) => createHash('sha256').update(text).digest('hex').replace(/^(.{8})(.{4}).(.{3}).(.{3})(.{12}).*$/, '$1-$2-4$3-8$4-$5');
+
+const ttApiNode = (waitMode: WaitMode, download: boolean, variant: OursVariant) =>
+	node('TT API', 'n8n-nodes-ttapi.ttApi', 1, {
+		resource: 'gptImage',
+		operation: 'generate',
+		model: 'gpt-image-2',
+		aspect_ratio: '1:1',
+		prompt: '={{ $json.prompts }}',
+		referImages: [],
+		waitMode,
+		options: { download, concurrency: 20, timeout: 600, ...variant.options },
+	}, { credentials: CRED, ...(variant.continueOnFail ? { onError: 'continueRegularOutput' } : {}) });
+
 export function oursWorkflow(id: string, count: number, waitMode: 'poll' | 'callback', download: boolean, variant: OursVariant = {}) {
 	const base = withPrompts(count, 'TT API', variant.prompts);
-	base.nodes.push(
-		node('TT API', 'n8n-nodes-ttapi.ttApi', 1, {
-			resource: 'gptImage',
-			operation: 'generate',
-			model: 'gpt-image-2',
-			aspect_ratio: '1:1',
-			prompt: '={{ $json.prompts }}',
-			referImages: [],
-			waitMode,
-			options: { download, concurrency: 20, timeout: 600, ...variant.options },
-		}, { credentials: CRED, ...(variant.continueOnFail ? { onError: 'continueRegularOutput' } : {}) }),
-	);
+	base.nodes.push(ttApiNode(waitMode, download, variant));
 	return workflow(id, `bench: ours ${waitMode} x${count}`, base);
+}
+
+/** A production webhook taking `{ "prompts": [...] }` → one item per prompt → TT API: how queue mode runs work. */
+export function webhookWorkflow(id: string, webhookPath: string, waitMode: WaitMode, variant: OursVariant = {}) {
+	const nodes = [
+		node('Webhook', 'n8n-nodes-base.webhook', 2, { httpMethod: 'POST', path: webhookPath, responseMode: 'onReceived', options: {} }, { webhookId: uuidFrom(id) }),
+		node('One item per prompt', 'n8n-nodes-base.splitOut', 1, { fieldToSplitOut: 'body.prompts', options: { destinationFieldName: 'prompts' } }),
+		ttApiNode(waitMode, false, variant),
+	];
+	const connections = { Webhook: link('One item per prompt'), 'One item per prompt': link('TT API') };
+	return { ...workflow(id, `webhook: ${waitMode}`, { nodes, connections }), active: true };
 }
 
 /** The loop n8n's public templates use: submit, Wait 5 s, fetch, IF done, else back to Wait. */

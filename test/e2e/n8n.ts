@@ -4,6 +4,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { parse } from 'flatted';
+
 import { ensureN8n, type Line, type N8nInstall } from './install';
 
 const root = path.resolve(__dirname, '../..');
@@ -28,6 +30,8 @@ export interface N8nOptions {
 	port: number;
 	logFile: string;
 	extraEnv?: Record<string, string>;
+	/** Queue mode's process kinds; `main` (the default) is the usual `n8n start`. */
+	role?: 'main' | 'worker' | 'webhook';
 }
 
 export interface RestAnswer {
@@ -74,7 +78,8 @@ export class N8nInstance {
 			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 			N8N_LOG_LEVEL: 'debug',
 			N8N_LOG_OUTPUT: 'file',
-			N8N_LOG_FILE_LOCATION: path.join(userFolder, 'n8n-debug.log'),
+			N8N_LOG_FILE_LOCATION: path.join(userFolder, `n8n-debug${this.options.role && this.options.role !== 'main' ? `-${this.options.role}-${port}` : ''}.log`),
+			...(this.options.role === 'worker' ? { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(port) } : {}),
 			DB_SQLITE_POOL_SIZE: '2',
 			// A second n8n (npm start beside the tests) must not fight over the task broker's port.
 			N8N_RUNNERS_BROKER_PORT: String(port + 1),
@@ -181,7 +186,8 @@ export class N8nInstance {
 	/** Starts `n8n start` and waits until it answers; on failure the error carries n8n's log. */
 	async start({ timeoutMs = 120_000 } = {}) {
 		const log = createWriteStream(this.options.logFile, { flags: 'a' });
-		this.server = spawn(this.install.nodeBin, [this.install.bin, 'start'], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+		const role = this.options.role ?? 'main';
+		this.server = spawn(this.install.nodeBin, [this.install.bin, role === 'main' ? 'start' : role], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
 		this.server.stdout!.pipe(log);
 		this.server.stderr!.pipe(log);
 		let exited = false;
@@ -190,7 +196,7 @@ export class N8nInstance {
 		while (Date.now() < deadline && !exited) {
 			try {
 				// /healthz answers before the REST routes exist; /rest/settings only once they do.
-				const health = await fetch(`${this.baseUrl}/rest/settings`);
+				const health = await fetch(`${this.baseUrl}${role === 'main' ? '/rest/settings' : '/healthz'}`);
 				if (health.ok) return;
 			} catch {}
 			await new Promise((resolve) => setTimeout(resolve, 500));
@@ -231,6 +237,30 @@ export class N8nInstance {
 			return readFileSync(file);
 		}
 		return Buffer.from(binary.data, 'base64');
+	}
+
+	/** The stored executions, newest first, of one workflow or of all; n8n pages them by 100. */
+	async executions(workflowId?: string): Promise<Array<{ id: string; status: string; workflowId: string }>> {
+		const filter = workflowId ? `&filter=${encodeURIComponent(JSON.stringify({ workflowId }))}` : '';
+		const all: Array<{ id: string; status: string; workflowId: string }> = [];
+		for (let lastId = ''; ; ) {
+			const page = await this.rest('GET', `/executions?limit=100${filter}${lastId ? `&lastId=${lastId}` : ''}`);
+			if (!page.json?.data?.results) throw new Error(`listing executions: HTTP ${page.status} ${page.text.slice(0, 300)}`);
+			const results = page.json.data.results as Array<{ id: string; status: string; workflowId: string }>;
+			all.push(...results);
+			if (results.length < 100) return all;
+			lastId = results.at(-1)!.id;
+		}
+	}
+
+	/** Waits until an execution has ended; returns its status and parsed run data. */
+	async finishedRun(executionId: string, timeoutMs = 180_000): Promise<{ status: string; data: any }> {
+		for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
+			const execution = (await this.rest('GET', `/executions/${executionId}`)).json?.data;
+			if (execution && !['waiting', 'running', 'new'].includes(execution.status)) return { status: execution.status, data: parse(execution.data) };
+			await new Promise((resolve) => setTimeout(resolve, 500));
+		}
+		throw new Error(`execution ${executionId} did not end within ${timeoutMs / 1000} s`);
 	}
 
 	/** Calls n8n's internal REST API with the owner's session. */

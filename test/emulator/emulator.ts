@@ -52,6 +52,8 @@ export interface EmulatorOptions {
 	silentMarker?: string;
 	/** Prompts containing one of these are refused with 400 (banned words). */
 	bannedWords?: string[];
+	/** Faults drawn at random for a share of all API and image requests, from a seeded generator. */
+	randomFaults?: { rate: number; faults: Fault[]; seed?: number };
 	log?: (line: string) => void;
 }
 
@@ -98,7 +100,12 @@ const MAX_BODY_BYTES = 1024 * 1024;
 const formatTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
 
 export class TtApiEmulator {
-	readonly options: Required<Omit<EmulatorOptions, 'log'>> & Pick<EmulatorOptions, 'log'>;
+	readonly options: Required<Omit<EmulatorOptions, 'log' | 'randomFaults'>> & Pick<EmulatorOptions, 'log' | 'randomFaults'>;
+
+	/** How many faults were drawn at random, per route. */
+	readonly randomFaultsInjected: Record<string, number> = {};
+
+	private randomState = 1;
 
 	readonly requests: LoggedRequest[] = [];
 
@@ -137,6 +144,7 @@ export class TtApiEmulator {
 	}
 
 	async start(): Promise<this> {
+		this.randomState = this.options.randomFaults?.seed ?? 1;
 		this.server = http.createServer((req, res) => {
 			this.handle(req, res).catch((error: Error) => {
 				this.options.log?.(`emulator error: ${error.message}`);
@@ -207,9 +215,29 @@ export class TtApiEmulator {
 		return undefined;
 	}
 
+	/** A small seeded generator (mulberry32), so a soak run injects the same faults every time. */
+	private random(): number {
+		let t = (this.randomState += 0x6d2b79f5);
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	}
+
+	private randomFault(route: Route): Fault | undefined {
+		const random = this.options.randomFaults;
+		if (!random || this.random() >= random.rate) return undefined;
+		const candidates = random.faults.filter((fault) => fault.route === route || fault.route === 'any');
+		if (candidates.length === 0) return undefined;
+		const fault = candidates[Math.floor(this.random() * candidates.length)];
+		const name = `${route} ${fault.status ?? (fault.reset ? 'reset' : fault.hang ? 'hang' : 'raw')}${fault.afterHandling ? ' after handling' : ''}`;
+		this.randomFaultsInjected[name] = (this.randomFaultsInjected[name] ?? 0) + 1;
+		return fault;
+	}
+
 	private takeFault(route: Route | undefined): Fault | undefined {
+		if (route === undefined) return undefined;
 		const index = this.faults.findIndex((fault) => fault.route === 'any' || fault.route === route);
-		if (index < 0 || route === undefined) return undefined;
+		if (index < 0) return this.randomFault(route);
 		const fault = this.faults[index];
 		fault.times = (fault.times ?? 1) - 1;
 		if (fault.times <= 0) this.faults.splice(index, 1);
@@ -375,8 +403,8 @@ export class TtApiEmulator {
 	}
 
 	/** The fetch answer, which is also the body TT API POSTs to hookUrl. */
-	jobAnswer(job: Job): Record<string, unknown> {
-		const status = this.statusOf(job);
+	jobAnswer(job: Job, now = Date.now()): Record<string, unknown> {
+		const status = this.statusOf(job, now);
 		const finished = status === 'SUCCESS' || status === 'FAILED';
 		const endedAt = job.submittedAt + job.queueMs + job.runMs;
 		if (status === 'SUCCESS' && !this.images.has(job.jobId)) {
@@ -424,7 +452,8 @@ export class TtApiEmulator {
 			const response = await fetch(hookUrl, {
 				method: 'POST',
 				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify(this.jobAnswer(job)),
+				// As of the job's end: a timer may fire a millisecond before the clock says it has ended.
+				body: JSON.stringify(this.jobAnswer(job, Math.max(Date.now(), job.submittedAt + job.queueMs + job.runMs))),
 				signal: AbortSignal.timeout(10_000),
 			});
 			attempt.status = response.status;

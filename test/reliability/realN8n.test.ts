@@ -7,8 +7,6 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { parse } from 'flatted';
-
 import { oursWorkflow } from '../../bench/workflows';
 import { startEmulator, type TtApiEmulator } from '../emulator/emulator';
 import { N8nInstance, packPackage, TRIGGER_WEBHOOK_ID } from '../e2e/n8n';
@@ -27,21 +25,6 @@ describe('real n8n 2.x under faults and abuse', () => {
 	const userFolder = path.join(work, 'user');
 	let emulator: TtApiEmulator;
 	let n8n: N8nInstance;
-
-	const runData = async (executionId: string) => {
-		for (let waited = 0; waited < 180_000; waited += 500) {
-			const answer = await n8n.rest('GET', `/executions/${executionId}`);
-			const execution = answer.json?.data;
-			if (execution && !['waiting', 'running', 'new'].includes(execution.status)) return { status: execution.status as string, data: parse(execution.data) };
-			await new Promise((resolve) => setTimeout(resolve, 500));
-		}
-		throw new Error(`execution ${executionId} did not end`);
-	};
-	const executionsOf = async (workflowId: string) => {
-		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
-		const answer = await n8n.rest('GET', `/executions?filter=${filter}&limit=1`);
-		return { count: Number(answer.json.data.count), latest: (answer.json.data.results ?? [])[0] as { id: string } | undefined };
-	};
 
 	beforeAll(async () => {
 		emulator = await startEmulator({ validKeys: [API_KEY], queueMs: 200, runMs: 800 });
@@ -109,9 +92,9 @@ describe('real n8n 2.x under faults and abuse', () => {
 		expect(paused.status).toBe('waiting');
 		count('faults injected');
 		count('jobs in', 2);
-		const { latest } = await executionsOf('RelSilentCallbk1');
+		const [latest] = await n8n.executions('RelSilentCallbk1');
 		// n8n's wait tracker looks for due executions once a minute.
-		const { status, data } = await runData(latest!.id);
+		const { status, data } = await n8n.finishedRun(latest.id);
 		expect(status).toBe('success');
 		const items = data.resultData.runData['TT API'].at(-1).data.main[0];
 		// n8n resumes a timed-out wait without running the node: every item names its job.
@@ -148,7 +131,7 @@ describe('real n8n 2.x under faults and abuse', () => {
 			else if (n % 10 === 5) calls.push({ good: false, init: { query: `?token=${TRIGGER_SECRET}`, method: 'POST', body: good(n - 5 + 1000) } });
 			else calls.push({ good: false, init: abusive[n % abusive.length]() });
 		}
-		const before = (await executionsOf('TtApiDemoTrigger')).count;
+		const before = (await n8n.executions('TtApiDemoTrigger')).length;
 
 		const statuses: number[] = [];
 		let next = 0;
@@ -181,12 +164,12 @@ describe('real n8n 2.x under faults and abuse', () => {
 
 		let executions = before;
 		for (let waited = 0; waited < 120_000; waited += 1000) {
-			executions = (await executionsOf('TtApiDemoTrigger')).count;
+			executions = (await n8n.executions('TtApiDemoTrigger')).length;
 			if (executions - before >= goodCount) break;
 			await new Promise((resolve) => setTimeout(resolve, 1000));
 		}
 		await new Promise((resolve) => setTimeout(resolve, 3000));
-		executions = (await executionsOf('TtApiDemoTrigger')).count;
+		executions = (await n8n.executions('TtApiDemoTrigger')).length;
 		count('executions started by bad calls', executions - before - goodCount);
 		expect(executions - before).toBe(goodCount);
 		count('abusive calls refused', badCount);
@@ -198,15 +181,7 @@ describe('real n8n 2.x under faults and abuse', () => {
 		for (const file of ['n8n.log', 'user/n8n-debug.log']) texts.push(readFileSync(path.join(work, file), 'utf8'));
 		expect(texts[1].length).toBeGreaterThan(0);
 		// Every stored run's data: items, errors, resume URLs.
-		const ids: string[] = [];
-		for (let lastId = ''; ; ) {
-			const page = await n8n.rest('GET', `/executions?limit=100${lastId ? `&lastId=${lastId}` : ''}`);
-			if (!page.json?.data) throw new Error(`listing executions: ${page.status} ${page.text.slice(0, 300)}`);
-			const results = page.json.data.results as Array<{ id: string }>;
-			ids.push(...results.map((execution) => execution.id));
-			if (results.length < 100) break;
-			lastId = results.at(-1)!.id;
-		}
+		const ids = (await n8n.executions()).map((execution) => execution.id);
 		expect(ids.length).toBeGreaterThan(0);
 		for (const id of ids) texts.push((await n8n.rest('GET', `/executions/${id}`)).json.data.data);
 		// Binary files n8n wrote.
