@@ -362,7 +362,7 @@ async function runCallbackGenerate(
 		}
 	}
 
-	ctx.getContext('node')[CONTEXT_KEY] = { executionId: ctx.getExecutionId(), entries } satisfies CallbackRunState;
+	ctx.getContext('node')[CONTEXT_KEY] = { entries } satisfies CallbackRunState;
 	const timeoutMs = accepted[0].submission.timeoutMs;
 	// When the wait runs out, n8n resumes without running the node again and passes its input on;
 	// so the input becomes what the timeout means for each item. A callback resume replaces it.

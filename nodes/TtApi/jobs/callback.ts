@@ -64,7 +64,6 @@ export interface RunEntry {
 
 /** What execute() keeps in the node's execution context while the run is paused. */
 export interface CallbackRunState {
-	executionId: string;
 	entries: RunEntry[];
 }
 
