@@ -243,13 +243,14 @@ export class N8nInstance {
 	async executions(workflowId?: string): Promise<Array<{ id: string; status: string; workflowId: string }>> {
 		const filter = workflowId ? `&filter=${encodeURIComponent(JSON.stringify({ workflowId }))}` : '';
 		const all: Array<{ id: string; status: string; workflowId: string }> = [];
-		for (let lastId = ''; ; ) {
-			const page = await this.rest('GET', `/executions?limit=100${filter}${lastId ? `&lastId=${lastId}` : ''}`);
+		// n8n 2.x pages with an opaque cursor, 1.x with the last id of the previous page.
+		for (let next = ''; ; ) {
+			const page = await this.rest('GET', `/executions?limit=100${filter}${next}`);
 			if (!page.json?.data?.results) throw new Error(`listing executions: HTTP ${page.status} ${page.text.slice(0, 300)}`);
-			const results = page.json.data.results as Array<{ id: string; status: string; workflowId: string }>;
+			const { results, nextCursor } = page.json.data as { results: Array<{ id: string; status: string; workflowId: string }>; nextCursor?: string | null };
 			all.push(...results);
-			if (results.length < 100) return all;
-			lastId = results.at(-1)!.id;
+			if (nextCursor === null || results.length < 100) return all;
+			next = nextCursor ? `&cursor=${encodeURIComponent(nextCursor)}` : `&lastId=${results.at(-1)!.id}`;
 		}
 	}
 

@@ -21,6 +21,7 @@ interface FaultCase {
 	/** How many of the three items end as errors, and what those errors say. */
 	errors: number;
 	error?: RegExp;
+	errorDescription?: RegExp;
 	/** Whether the error items carry the jobId TT API gave (false: the job never got one). */
 	errorHasJobId?: boolean;
 }
@@ -51,7 +52,8 @@ const cases: FaultCase[] = [
 	{ name: 'fetch: malformed and truncated JSON', faults: [{ route: 'fetch', rawBody: 'not json at all' }, { route: 'fetch', rawBody: '{"status":"SUCCESS","jobId":"' }], errors: 0 },
 	{ name: 'fetch: answer without a status', faults: [{ route: 'fetch', rawBody: '{"message":"ok","data":null}', afterHandling: true, times: 2 }], errors: 0 },
 	{ name: 'fetch: SUCCESS without an image URL', faults: [{ route: 'fetch', rawBody: '{"status":"SUCCESS","message":"success","data":{}}', afterHandling: true, times: 3 }], errors: 3, error: /as SUCCESS but sent no image URL/, errorHasJobId: true },
-	{ name: 'fetch: 503 past the retry budget', faults: [{ route: 'fetch', status: 503, retryAfter: '0', times: 5 }], options: { concurrency: 1 }, errors: 1, error: /HTTP 503/, errorHasJobId: true },
+	{ name: 'fetch: 503 past the retry budget, fetched again at the next poll', faults: [{ route: 'fetch', status: 503, retryAfter: '0', times: 5 }], options: { concurrency: 1 }, errors: 0 },
+	{ name: 'fetch: failing until the timeout', faults: [{ route: 'fetch', status: 502, retryAfter: '0', times: 500 }], options: { timeout: 10 }, errors: 3, error: /^TT API job [0-9a-f-]{36} did not finish within 10 s$/, errorDescription: /The last check failed: TT API failed with HTTP 502 while trying to fetch the job/, errorHasJobId: true },
 	// Jobs that do not end well.
 	{ name: 'job stuck ON_QUEUE past the timeout', faults: [], firstPrompt: 'a fox [stuck]', options: { timeout: 10 }, errors: 1, error: /did not finish within 10 s/, errorHasJobId: true },
 	{ name: 'job FAILED', faults: [], firstPrompt: 'a fox [fail]', errors: 1, error: /failed: prompt violation/, errorHasJobId: true },
@@ -74,7 +76,7 @@ describe('faults: every item ends as a result or a clear error, nothing is charg
 	it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
 		const resource = c.resource ?? 'gptImage';
 		for (const fault of c.faults) env.emulator.addFault(fault);
-		const injected = c.faults.reduce((sum, fault) => sum + (fault.times ?? 1), 0) + (c.firstPrompt ? 1 : 0);
+		const configured = c.faults.reduce((sum, fault) => sum + (fault.times ?? 1), 0);
 		const since = Date.now();
 		const prompts = [c.firstPrompt ?? 'a fox at dawn', 'a fox at noon', 'a fox at dusk'];
 
@@ -84,6 +86,8 @@ describe('faults: every item ends as a result or a clear error, nothing is charg
 			items: prompts.map((p) => ({ p })),
 			parameters: { resource, operation: 'generate', prompt: '={{ $json.p }}', options: c.options ?? {} },
 		});
+		const unused = env.emulator.faults.reduce((sum, fault) => sum + (fault.times ?? 1), 0);
+		const injected = configured - unused + (c.firstPrompt ? 1 : 0);
 		count('faults injected', injected);
 		count('jobs in', prompts.length);
 
@@ -97,7 +101,7 @@ describe('faults: every item ends as a result or a clear error, nothing is charg
 		expect(failed).toHaveLength(c.errors);
 		for (const item of failed) {
 			expect(item.json.error).toMatch(c.error!);
-			expect(item.json.errorDescription).toBeTruthy();
+			expect(item.json.errorDescription).toMatch(c.errorDescription ?? /./);
 			if (c.errorHasJobId === true) expect(item.json.jobId).toMatch(/^[0-9a-f-]{36}$/);
 			if (c.errorHasJobId === false) expect(item.json.jobId).toBeUndefined();
 		}

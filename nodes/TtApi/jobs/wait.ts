@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { mapConcurrent } from '../helpers/concurrency';
 import { sleepUnlessCancelled } from '../helpers/sleep';
+import { isTransientFailure } from '../transport/errors';
 import { cancelSignal, ttApiRequest, type HttpContext, type TtApiEnvelope } from '../transport/request';
 import { isFinished } from './job';
 
@@ -36,10 +37,11 @@ export function nextPollDelayMs(ageMs: number, maxIntervalMs: number): number {
 	return Math.min(maxIntervalMs, Math.max(MIN_INTERVAL_MS, ageMs * AGE_FRACTION));
 }
 
-function timeoutError(ctx: HttpContext, jobId: string, itemIndex: number, timeoutMs: number) {
-	return new NodeOperationError(ctx.getNode(), `TT API job ${jobId} did not finish within ${Math.round(timeoutMs / 1000)} s`, {
-		itemIndex,
-		description: `The job may still finish: fetch it later with the Get operation and job ID ${jobId}, or raise the Timeout option.`,
+function timeoutError(ctx: HttpContext, job: PendingJob, timeoutMs: number, lastFailure?: Error) {
+	const failed = lastFailure ? ` The last check failed: ${lastFailure.message}.` : '';
+	return new NodeOperationError(ctx.getNode(), `TT API job ${job.jobId} did not finish within ${Math.round(timeoutMs / 1000)} s`, {
+		itemIndex: job.itemIndex,
+		description: `The job may still finish: fetch it later with the Get operation and job ID ${job.jobId}, or raise the Timeout option.${failed}`,
 	});
 }
 
@@ -68,6 +70,7 @@ export async function pollJobs(
 	options: PollOptions,
 ): Promise<Map<string, JobOutcome>> {
 	const outcomes = new Map<string, JobOutcome>();
+	const lastFailures = new Map<string, Error>();
 	const signal = cancelSignal(ctx);
 	const startedAt = Math.min(...jobs.map((job) => job.submittedAt), Date.now());
 	const deadline = startedAt + options.timeoutMs;
@@ -89,7 +92,9 @@ export async function pollJobs(
 				if (isFinished(answer.status)) outcomes.set(job.jobId, { job: answer });
 			} catch (error) {
 				if (signal?.aborted) throw new NodeOperationError(ctx.getNode(), error as Error);
-				outcomes.set(job.jobId, { error: error as Error });
+				// A read that failed after its retries is tried again at the next poll, until the timeout.
+				if (isTransientFailure(error)) lastFailures.set(job.jobId, error as Error);
+				else outcomes.set(job.jobId, { error: error as Error });
 			}
 			dueAt.set(job.jobId, Date.now() + nextPollDelayMs(Date.now() - job.submittedAt, options.maxIntervalMs));
 		});
@@ -97,7 +102,7 @@ export async function pollJobs(
 
 		if (pending.length > 0 && Date.now() >= deadline) {
 			for (const job of pending) {
-				outcomes.set(job.jobId, { error: timeoutError(ctx, job.jobId, job.itemIndex, options.timeoutMs) });
+				outcomes.set(job.jobId, { error: timeoutError(ctx, job, options.timeoutMs, lastFailures.get(job.jobId)) });
 			}
 			pending = [];
 		}
