@@ -27,11 +27,12 @@ async function main() {
   login:          ${OWNER.email}  /  ${OWNER.password}
   TT API:         ${stack.credential.baseUrl}${stack.emulator ? ' (emulator)' : ''}
   demo workflows: DALL·E 3, GPT-4o image (polling), GPT image model, submit with hookUrl + the
-                  active "react to finished images" trigger workflow, a FAILED job with Continue On Fail
+                  active "react to finished images" trigger workflow, a FAILED job with Continue On Fail,
+                  three prompts paused until TT API calls back (callback mode)
 
   Ctrl-C stops everything.
 `);
-	if (realKey) say('note: the real TT API cannot call back a loopback URL; the hookUrl demo needs a public n8n URL.');
+	if (realKey) say('note: the real TT API cannot call back a loopback URL; the hookUrl and callback-mode demos need a public n8n URL.');
 }
 
 main().catch((error: Error) => {
