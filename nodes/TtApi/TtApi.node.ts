@@ -1,6 +1,5 @@
 import type {
 	IExecuteFunctions,
-	IHookFunctions,
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
@@ -11,6 +10,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { resumeFromCallback } from './actions/asyncImage';
 import { operationProperties, route } from './actions/router';
+import { NOTHING_TO_REGISTER } from './jobs/callbackRequest';
 
 export class TtApi implements INodeType {
 	description: INodeTypeDescription = {
@@ -88,19 +88,7 @@ export class TtApi implements INodeType {
 	};
 
 	// The resume webhook belongs to one paused execution; nothing is registered anywhere.
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-		},
-	};
+	webhookMethods = NOTHING_TO_REGISTER;
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await route.call(this);

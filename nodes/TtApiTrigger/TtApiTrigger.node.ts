@@ -1,6 +1,5 @@
 import type {
 	IDataObject,
-	IHookFunctions,
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
@@ -10,7 +9,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { attachImage } from '../TtApi/jobs/binary';
-import { readCallbackBody, reply, secretMatches } from '../TtApi/jobs/callbackRequest';
+import { NOTHING_TO_REGISTER, readCallbackBody, reply, secretMatches } from '../TtApi/jobs/callbackRequest';
 import { isFinished, jobIdOf, jobToJson } from '../TtApi/jobs/job';
 
 /** How many recent callbacks are remembered to drop repeats. */
@@ -118,19 +117,7 @@ export class TtApiTrigger implements INodeType {
 
 	// TT API has no webhook registry: the URL travels with each job as its hookUrl, so there is
 	// nothing to create, check or delete on TT API's side.
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-		},
-	};
+	webhookMethods = NOTHING_TO_REGISTER;
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const secret = this.getNodeParameter('secret', '') as string;

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'crypto';
-import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
+import type { IDataObject, INodeType, IWebhookFunctions } from 'n8n-workflow';
 
 /** A TT API job callback is a few kilobytes; anything far larger is not one. */
 export const MAX_CALLBACK_BYTES = 256 * 1024;
@@ -31,3 +31,21 @@ export function readCallbackBody(ctx: IWebhookFunctions): { body?: IDataObject; 
 		return {};
 	}
 }
+
+/**
+ * Webhook lifecycle for URLs that TT API receives with each job: there is nothing to register,
+ * check or remove anywhere, so every step succeeds.
+ */
+export const NOTHING_TO_REGISTER: NonNullable<INodeType['webhookMethods']> = {
+	default: {
+		async checkExists() {
+			return true;
+		},
+		async create() {
+			return true;
+		},
+		async delete() {
+			return true;
+		},
+	},
+};
