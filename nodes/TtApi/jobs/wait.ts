@@ -3,8 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { mapConcurrent } from '../helpers/concurrency';
 import { sleepUnlessCancelled } from '../helpers/sleep';
-import { isTransientFailure } from '../transport/errors';
-import { cancelSignal, ttApiRequest, type HttpContext, type TtApiEnvelope } from '../transport/request';
+import { cancelSignal, isTransientFailure, ttApiRequest, type HttpContext, type TtApiEnvelope } from '../transport/request';
 import { isFinished } from './job';
 
 /** A submitted job the run is waiting for. */

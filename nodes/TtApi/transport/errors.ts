@@ -119,14 +119,3 @@ export function ttApiError(node: INode, failure: TtApiFailure): NodeApiError {
 		itemIndex: failure.itemIndex,
 	});
 }
-
-/**
- * Whether a later attempt may well succeed: rate limits, TT API's own 5xx, network failures and
- * unreadable answers, as opposed to a wrong key, a refused request or a missing job.
- */
-export function isTransientFailure(error: unknown): boolean {
-	if (!(error instanceof NodeApiError)) return false;
-	if (!error.httpCode) return true;
-	const code = Number(error.httpCode);
-	return code === 429 || code === 499 || code >= 500 || (code >= 200 && code < 300);
-}

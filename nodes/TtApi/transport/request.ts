@@ -6,7 +6,7 @@ import type {
 	IN8nHttpFullResponse,
 	IWebhookFunctions,
 } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { sleepUnlessCancelled } from '../helpers/sleep';
 
@@ -130,6 +130,18 @@ function isRetryableStatus(status: number, kind: CallKind): boolean {
 
 function isRetryableNetwork(code: string, kind: CallKind): boolean {
 	return kind === 'read' || code === 'ECONNREFUSED';
+}
+
+/**
+ * Whether a read that failed after its retries may still succeed later: the same failures a read
+ * retries (rate limits, 5xx, network, unreadable answers), as opposed to a wrong key, a refused
+ * request or a missing job.
+ */
+export function isTransientFailure(error: unknown): boolean {
+	if (!(error instanceof NodeApiError)) return false;
+	if (!error.httpCode) return true;
+	const status = Number(error.httpCode);
+	return isRetryableStatus(status, 'read') || (status >= 200 && status < 300);
 }
 
 /** Delay before retry number `attempt` (1-based), honouring Retry-After (seconds or HTTP date). */
