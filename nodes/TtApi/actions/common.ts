@@ -74,17 +74,16 @@ export const downloadOptionProperties: INodeProperties[] = [
 
 export interface ImageOptions extends DownloadOptions {
 	concurrency: number;
-	/** Validated here, before any request; the transport reads it for every call. */
-	requestTimeoutS: number;
 }
 
 export function readImageOptions(ctx: IExecuteFunctions, itemIndex: number): ImageOptions {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	// Checked here with the other options, before any request; the transport reads it for each call.
+	requireNumberInRange(ctx, FIELDS.requestTimeout, setOrDefault(options.requestTimeout, 60), itemIndex, ...REQUEST_TIMEOUT_RANGE);
 	return {
 		concurrency: requireNumberInRange(ctx, FIELDS.concurrency, setOrDefault(options.concurrency, DEFAULT_CONCURRENCY), itemIndex, 1, 20),
 		download: options.download !== false,
 		binaryPropertyName: requireText(ctx, FIELDS.binaryPropertyName, setOrDefault(options.binaryPropertyName, 'data'), itemIndex, 100),
-		requestTimeoutS: requireNumberInRange(ctx, FIELDS.requestTimeout, setOrDefault(options.requestTimeout, 60), itemIndex, ...REQUEST_TIMEOUT_RANGE),
 	};
 }
 
