@@ -46,10 +46,8 @@ export interface EmulatorOptions {
 	gpt4oJobIdField?: 'jobId' | 'job_id';
 	/** When set, a prompt containing it fails the job. */
 	failMarker?: string;
-	/** A prompt containing it gives a job that stays ON_QUEUE forever. */
+	/** A prompt containing it gives a job that stays ON_QUEUE forever and never calls back. */
 	stuckMarker?: string;
-	/** A prompt containing it gives a job whose hookUrl is never called. */
-	silentMarker?: string;
 	/** Prompts containing one of these are refused with 400 (banned words). */
 	bannedWords?: string[];
 	/** Faults drawn at random for a share of all API and image requests, from a seeded generator. */
@@ -86,7 +84,6 @@ interface Job {
 	runMs: number;
 	fails: boolean;
 	stuck: boolean;
-	silent: boolean;
 	finishedAt?: number;
 	callbackTimer?: NodeJS.Timeout;
 }
@@ -138,7 +135,6 @@ export class TtApiEmulator {
 			bannedWords: ['forbidden-word'],
 			failMarker: '[fail]',
 			stuckMarker: '[stuck]',
-			silentMarker: '[no-callback]',
 			...options,
 		};
 	}
@@ -177,6 +173,11 @@ export class TtApiEmulator {
 		this.requests.length = 0;
 		this.callbacks.length = 0;
 		this.faults = [];
+	}
+
+	/** How many requests these faults apply to in all. */
+	static timesOf(faults: readonly Fault[]): number {
+		return faults.reduce((sum, fault) => sum + (fault.times ?? 1), 0);
 	}
 
 	addFault(fault: Fault): void {
@@ -388,7 +389,6 @@ export class TtApiEmulator {
 			runMs: this.options.runMs,
 			fails: !!this.options.failMarker && prompt.includes(this.options.failMarker),
 			stuck: !!this.options.stuckMarker && prompt.includes(this.options.stuckMarker),
-			silent: !!this.options.silentMarker && prompt.includes(this.options.silentMarker),
 		};
 		this.jobs.set(job.jobId, job);
 		this.scheduleCallback(job);
@@ -441,7 +441,7 @@ export class TtApiEmulator {
 	private scheduleCallback(job: Job): void {
 		clearTimeout(job.callbackTimer);
 		const hookUrl = job.body.hookUrl;
-		if (typeof hookUrl !== 'string' || job.silent || job.stuck) return;
+		if (typeof hookUrl !== 'string' || job.stuck) return;
 		const delay = Math.max(0, job.submittedAt + job.queueMs + job.runMs - Date.now());
 		job.callbackTimer = setTimeout(() => void this.sendCallback(job, hookUrl), delay);
 	}

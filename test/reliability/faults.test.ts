@@ -5,7 +5,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { Fault } from '../emulator/emulator';
+import { TtApiEmulator, type Fault } from '../emulator/emulator';
 import { binaryBytes, PNG_SIGNATURE, runNode, useEmulator } from '../engine/harness';
 import { count, findSecrets } from './figures';
 
@@ -76,7 +76,7 @@ describe('faults: every item ends as a result or a clear error, nothing is charg
 	it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
 		const resource = c.resource ?? 'gptImage';
 		for (const fault of c.faults) env.emulator.addFault(fault);
-		const configured = c.faults.reduce((sum, fault) => sum + (fault.times ?? 1), 0);
+		const configured = TtApiEmulator.timesOf(c.faults);
 		const since = Date.now();
 		const prompts = [c.firstPrompt ?? 'a fox at dawn', 'a fox at noon', 'a fox at dusk'];
 
@@ -86,7 +86,7 @@ describe('faults: every item ends as a result or a clear error, nothing is charg
 			items: prompts.map((p) => ({ p })),
 			parameters: { resource, operation: 'generate', prompt: '={{ $json.p }}', options: c.options ?? {} },
 		});
-		const unused = env.emulator.faults.reduce((sum, fault) => sum + (fault.times ?? 1), 0);
+		const unused = TtApiEmulator.timesOf(env.emulator.faults);
 		const injected = configured - unused + (c.firstPrompt ? 1 : 0);
 		count('faults injected', injected);
 		count('jobs in', prompts.length);
@@ -118,9 +118,9 @@ describe('faults: every item ends as a result or a clear error, nothing is charg
 		count('duplicates', duplicates);
 		expect(duplicates).toBe(0);
 		// A submit is sent again only after an answer that proves the job did not start.
-		const provablyUnstarted = c.faults
-			.filter((fault) => (fault.route === 'submit' || fault.route === 'dalle') && !fault.afterHandling && (fault.status === 429 || fault.status === 499))
-			.reduce((sum, fault) => sum + (fault.times ?? 1), 0);
+		const provablyUnstarted = TtApiEmulator.timesOf(
+			c.faults.filter((fault) => (fault.route === 'submit' || fault.route === 'dalle') && !fault.afterHandling && (fault.status === 429 || fault.status === 499)),
+		);
 		expect(env.emulator.requestsTo(submitPath[resource]).length).toBeLessThanOrEqual(prompts.length + provablyUnstarted);
 
 		expect(findSecrets([KEY], JSON.stringify(run))).toBe(0);
