@@ -116,6 +116,8 @@ describe('queue mode: one main, two workers, a webhook processor, Redis and Post
 		const outcomes = new Map<string, Array<'result' | 'error'>>();
 		const record = (prompt: string, outcome: 'result' | 'error') => outcomes.set(prompt, [...(outcomes.get(prompt) ?? []), outcome]);
 		const deadline = Date.now() + 10 * 60_000;
+		// An ended execution does not change: read each one's run data once.
+		const runDataOf = new Map<string, any>();
 		for (;;) {
 			const executions = await main.executions();
 			const open = executions.filter((execution) => ['new', 'running', 'waiting'].includes(execution.status));
@@ -124,8 +126,8 @@ describe('queue mode: one main, two workers, a webhook processor, Redis and Post
 				outcomes.clear();
 				const submittedJobs = new Map<string, string>();
 				for (const execution of executions) {
-					const { data } = await main.finishedRun(execution.id);
-					const runData = data.resultData.runData;
+					if (!runDataOf.has(execution.id)) runDataOf.set(execution.id, (await main.finishedRun(execution.id)).data.resultData.runData);
+					const runData = runDataOf.get(execution.id);
 					if (execution.workflowId === 'TtApiDemoTrigger') {
 						const [item] = runData['TT API Trigger'][0].data.main[0];
 						record(item.json.prompt, item.json.status === 'SUCCESS' ? 'result' : 'error');

@@ -58,7 +58,8 @@ export async function startServices(folder: string, redisPort: number, postgresP
 	mkdirSync(data, { recursive: true });
 	const owner = process.getuid?.() === 0 ? 'postgres' : undefined;
 	if (owner) {
-		const { uid, gid } = { uid: Number(run('id', ['-u', owner])), gid: Number(run('id', ['-g', owner])) };
+		const uid = Number(run('id', ['-u', owner]));
+		const gid = Number(run('id', ['-g', owner]));
 		chownSync(folder, uid, gid);
 		chownSync(data, uid, gid);
 	}
