@@ -132,6 +132,14 @@ export class N8nInstance {
 		return { code, stdout, stderr };
 	}
 
+	/** What this n8n has logged so far: its log file and its console output. */
+	logText(): string {
+		return [this.env.N8N_LOG_FILE_LOCATION, this.options.logFile]
+			.filter((file) => existsSync(file))
+			.map((file) => readFileSync(file, 'utf8'))
+			.join('\n');
+	}
+
 	appendLog(text: string): void {
 		writeFileSync(this.options.logFile, text, { flag: 'a' });
 	}

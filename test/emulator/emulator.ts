@@ -50,6 +50,10 @@ export interface EmulatorOptions {
 	stuckMarker?: string;
 	/** Prompts containing one of these are refused with 400 (banned words). */
 	bannedWords?: string[];
+	/** Answer the first fetch of each job with this fault (its route and times are ignored). */
+	firstFetchFault?: Omit<Fault, 'route' | 'times'>;
+	/** Keep each job's callback when the job ends, until releaseCallbacks() sends it. */
+	holdCallbacks?: boolean;
 	/** Faults drawn at random for a share of all API and image requests, from a seeded generator. */
 	randomFaults?: { rate: number; faults: Fault[]; seed?: number };
 	log?: (line: string) => void;
@@ -96,8 +100,16 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 const formatTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
 
+/** A job's callback that holdCallbacks kept back: sent by releaseCallbacks(). */
+export interface HeldCallback {
+	jobId: string;
+	url: string;
+}
+
+type OptionalOptions = 'log' | 'randomFaults' | 'firstFetchFault' | 'holdCallbacks';
+
 export class TtApiEmulator {
-	readonly options: Required<Omit<EmulatorOptions, 'log' | 'randomFaults'>> & Pick<EmulatorOptions, 'log' | 'randomFaults'>;
+	readonly options: Required<Omit<EmulatorOptions, OptionalOptions>> & Pick<EmulatorOptions, OptionalOptions>;
 
 	/** How many faults were drawn at random, per route. */
 	readonly randomFaultsInjected: Record<string, number> = {};
@@ -109,6 +121,11 @@ export class TtApiEmulator {
 	readonly callbacks: CallbackAttempt[] = [];
 
 	faults: Fault[] = [];
+
+	/** Callbacks of ended jobs kept back by holdCallbacks, oldest first. */
+	readonly heldCallbacks: HeldCallback[] = [];
+
+	private readonly fetchedJobs = new Set<string>();
 
 	private readonly jobs = new Map<string, Job>();
 
@@ -208,6 +225,16 @@ export class TtApiEmulator {
 		this.scheduleCallback(job);
 	}
 
+	/**
+	 * Sends the held callbacks that `which` picks (all by default) at the same instant, and resolves
+	 * with their attempts once every one has been answered.
+	 */
+	async releaseCallbacks(which: (held: HeldCallback) => boolean = () => true): Promise<CallbackAttempt[]> {
+		const chosen = this.heldCallbacks.filter(which);
+		for (const held of chosen) this.heldCallbacks.splice(this.heldCallbacks.indexOf(held), 1);
+		return await Promise.all(chosen.map(async ({ jobId, url }) => await this.sendCallback(this.jobs.get(jobId)!, url)));
+	}
+
 	private routeOf(path: string): Route | undefined {
 		if (path === '/openai/v1/images/generations') return 'dalle';
 		if (path === '/openai/4o-image/generations' || path === '/openai/gpt/generations') return 'submit';
@@ -243,6 +270,13 @@ export class TtApiEmulator {
 		fault.times = (fault.times ?? 1) - 1;
 		if (fault.times <= 0) this.faults.splice(index, 1);
 		return fault;
+	}
+
+	private firstFetchFaultOf(route: Route | undefined, url: URL): Fault | undefined {
+		const jobId = url.searchParams.get('jobId') ?? url.searchParams.get('job_id');
+		if (route !== 'fetch' || !this.options.firstFetchFault || !jobId || this.fetchedJobs.has(jobId)) return undefined;
+		this.fetchedJobs.add(jobId);
+		return { ...this.options.firstFetchFault, route };
 	}
 
 	private async applyFault(fault: Fault, res: ServerResponse): Promise<boolean> {
@@ -290,7 +324,7 @@ export class TtApiEmulator {
 
 		if (url.pathname === '/healthz') return this.send(res, 200, { status: 'ok' });
 		const route = this.routeOf(url.pathname);
-		const fault = this.takeFault(route);
+		const fault = this.firstFetchFaultOf(route, url) ?? this.takeFault(route);
 		if (fault && !fault.afterHandling && (await this.applyFault(fault, res))) return;
 
 		if (route === 'image') return this.serveImage(url.pathname.slice('/files/'.length), res);
@@ -443,10 +477,11 @@ export class TtApiEmulator {
 		const hookUrl = job.body.hookUrl;
 		if (typeof hookUrl !== 'string' || job.stuck) return;
 		const delay = Math.max(0, job.submittedAt + job.queueMs + job.runMs - Date.now());
-		job.callbackTimer = setTimeout(() => void this.sendCallback(job, hookUrl), delay);
+		const send = () => (this.options.holdCallbacks ? this.heldCallbacks.push({ jobId: job.jobId, url: hookUrl }) : this.sendCallback(job, hookUrl));
+		job.callbackTimer = setTimeout(() => void send(), delay);
 	}
 
-	private async sendCallback(job: Job, hookUrl: string): Promise<void> {
+	private async sendCallback(job: Job, hookUrl: string): Promise<CallbackAttempt> {
 		const attempt: CallbackAttempt = { jobId: job.jobId, url: hookUrl, at: Date.now() };
 		try {
 			const response = await fetch(hookUrl, {
@@ -463,6 +498,7 @@ export class TtApiEmulator {
 		}
 		this.callbacks.push(attempt);
 		this.options.log?.(`callback ${job.jobId} → ${attempt.status ?? attempt.error}`);
+		return attempt;
 	}
 
 	private serveImage(file: string, res: ServerResponse): void {
