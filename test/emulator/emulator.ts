@@ -54,6 +54,8 @@ export interface EmulatorOptions {
 	firstFetchFault?: Omit<Fault, 'route' | 'times'>;
 	/** Keep each job's callback when the job ends, until releaseCallbacks() sends it. */
 	holdCallbacks?: boolean;
+	/** How long a callback waits for the receiver's answer. */
+	callbackTimeoutMs?: number;
 	/** Faults drawn at random for a share of all API and image requests, from a seeded generator. */
 	randomFaults?: { rate: number; faults: Fault[]; seed?: number };
 	log?: (line: string) => void;
@@ -149,6 +151,7 @@ export class TtApiEmulator {
 			imageTtlMs: 60 * 60 * 1000,
 			imageBytes: 0,
 			gpt4oJobIdField: 'jobId',
+			callbackTimeoutMs: 10_000,
 			bannedWords: ['forbidden-word'],
 			failMarker: '[fail]',
 			stuckMarker: '[stuck]',
@@ -489,7 +492,7 @@ export class TtApiEmulator {
 				headers: { 'content-type': 'application/json' },
 				// As of the job's end: a timer may fire a millisecond before the clock says it has ended.
 				body: JSON.stringify(this.jobAnswer(job, Math.max(Date.now(), job.submittedAt + job.queueMs + job.runMs))),
-				signal: AbortSignal.timeout(10_000),
+				signal: AbortSignal.timeout(this.options.callbackTimeoutMs),
 			});
 			attempt.status = response.status;
 			await response.arrayBuffer();
