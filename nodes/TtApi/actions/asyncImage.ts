@@ -63,6 +63,7 @@ export function asyncGenerateProperties(model: AsyncImageModel): INodeProperties
 			displayName: 'Wait Mode',
 			name: 'waitMode',
 			type: 'options',
+			noDataExpression: true,
 			options: [
 				{
 					name: 'Poll Until Done',
@@ -127,10 +128,28 @@ export function asyncGenerateProperties(model: AsyncImageModel): INodeProperties
 
 interface Submission {
 	body: IDataObject;
-	waitMode: WaitMode;
 	options: ImageOptions;
+}
+
+/**
+ * Settings of the whole node run, not of an item: they decide how the run waits. An expression in
+ * them is read for the first item; a bad value stops the node before any request.
+ */
+export interface RunSettings {
+	waitMode: WaitMode;
+	concurrency: number;
 	pollIntervalMs: number;
 	timeoutMs: number;
+}
+
+export function readRunSettings(ctx: IExecuteFunctions): RunSettings {
+	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
+	return {
+		waitMode: requireOneOf(ctx, FIELDS.waitMode, ctx.getNodeParameter('waitMode', 0, 'poll'), 0, WAIT_MODES),
+		concurrency: readImageOptions(ctx, 0).concurrency,
+		pollIntervalMs: 1000 * requireNumberInRange(ctx, FIELDS.pollInterval, setOrDefault(options.pollInterval, 10), 0, ...POLL_INTERVAL_RANGE),
+		timeoutMs: 1000 * requireNumberInRange(ctx, FIELDS.timeout, setOrDefault(options.timeout, 600), 0, ...TIMEOUT_RANGE),
+	};
 }
 
 function readSubmission(ctx: IExecuteFunctions, model: AsyncImageModel, itemIndex: number): Submission {
@@ -145,14 +164,7 @@ function readSubmission(ctx: IExecuteFunctions, model: AsyncImageModel, itemInde
 	if (hookUrl !== undefined && hookUrl !== null && String(hookUrl).trim() !== '') {
 		body.hookUrl = requireHttpUrls(ctx, FIELDS.hookUrl, String(hookUrl).trim(), itemIndex, 1)[0];
 	}
-	const waitMode = requireOneOf(ctx, FIELDS.waitMode, ctx.getNodeParameter('waitMode', itemIndex, 'poll'), itemIndex, WAIT_MODES);
-	return {
-		body,
-		waitMode,
-		options: readImageOptions(ctx, itemIndex),
-		pollIntervalMs: 1000 * requireNumberInRange(ctx, FIELDS.pollInterval, setOrDefault(options.pollInterval, 10), itemIndex, ...POLL_INTERVAL_RANGE),
-		timeoutMs: 1000 * requireNumberInRange(ctx, FIELDS.timeout, setOrDefault(options.timeout, 600), itemIndex, ...TIMEOUT_RANGE),
-	};
+	return { body, options: readImageOptions(ctx, itemIndex) };
 }
 
 async function submit(ctx: IExecuteFunctions, model: AsyncImageModel, body: IDataObject, itemIndex: number) {
@@ -219,6 +231,7 @@ export async function runAsyncGenerate(
 	items: INodeExecutionData[],
 	model: AsyncImageModel,
 ): Promise<INodeExecutionData[]> {
+	const settings = readRunSettings(ctx);
 	const results: ItemResult[] = new Array(items.length);
 	const accepted: Array<{ itemIndex: number; submission: Submission }> = [];
 	items.forEach((_item, itemIndex) => {
@@ -229,11 +242,11 @@ export async function runAsyncGenerate(
 		}
 	});
 	if (!ctx.continueOnFail()) collectResults(ctx, results.filter(Boolean));
-	if (accepted[0]?.submission.waitMode === 'callback') {
-		return await runCallbackGenerate(ctx, model, accepted, results);
+	if (settings.waitMode === 'callback' && accepted.length > 0) {
+		return await runCallbackGenerate(ctx, model, settings, accepted, results);
 	}
 
-	const concurrency = concurrencyOf(ctx);
+	const { concurrency } = settings;
 	const submitted = await settleConcurrent(accepted, concurrency, async ({ itemIndex, submission }) => ({
 		jobId: await submit(ctx, model, submission.body, itemIndex),
 		submittedAt: Date.now(),
@@ -244,7 +257,7 @@ export async function runAsyncGenerate(
 		const outcome = submitted[position];
 		if ('error' in outcome) {
 			results[itemIndex] = { error: outcome.error };
-		} else if (submission.waitMode === 'none') {
+		} else if (settings.waitMode === 'none') {
 			const json = jobToJson({ status: 'PENDING_QUEUE', message: null, jobId: outcome.value.jobId, data: submission.body });
 			results[itemIndex] = { items: [{ json }] };
 		} else {
@@ -253,10 +266,9 @@ export async function runAsyncGenerate(
 	});
 
 	if (waiting.length > 0) {
-		const first = accepted.find(({ submission }) => submission.waitMode === 'poll')!.submission;
 		const outcomes = await pollJobs(ctx, waiting, {
-			maxIntervalMs: first.pollIntervalMs,
-			timeoutMs: first.timeoutMs,
+			maxIntervalMs: settings.pollIntervalMs,
+			timeoutMs: settings.timeoutMs,
 			concurrency: Math.max(concurrency, 5),
 		});
 		const finished = await settleConcurrent(waiting, concurrency, async (job) => {
@@ -331,23 +343,28 @@ export async function runGetJob(
 async function runCallbackGenerate(
 	ctx: IExecuteFunctions,
 	model: AsyncImageModel,
+	settings: RunSettings,
 	accepted: Array<{ itemIndex: number; submission: Submission }>,
 	results: ItemResult[],
 ): Promise<INodeExecutionData[]> {
 	const hookUrl = await callbackUrl(ctx);
-	const submitted = await settleConcurrent(accepted, concurrencyOf(ctx), async ({ itemIndex, submission }) =>
+	const submitted = await settleConcurrent(accepted, settings.concurrency, async ({ itemIndex, submission }) =>
 		await submit(ctx, model, { ...submission.body, hookUrl }, itemIndex),
 	);
-	const entries: RunEntry[] = [];
+	// Every input item has an entry, refused ones too, so each comes out once in every phase.
+	const entries: RunEntry[] = results.flatMap((result, itemIndex) =>
+		result && 'error' in result ? [failedEntry(itemIndex, result.error)] : [],
+	);
 	accepted.forEach(({ itemIndex }, position) => {
 		const outcome = submitted[position];
 		if ('error' in outcome) {
 			results[itemIndex] = { error: outcome.error };
-			entries.push({ itemIndex, error: outcome.error.message });
+			entries.push(failedEntry(itemIndex, outcome.error));
 		} else {
 			entries.push({ itemIndex, jobId: outcome.value, fetchPath: model.fetchPath });
 		}
 	});
+	entries.sort((a, b) => a.itemIndex - b.itemIndex);
 	const waiting = entries.filter((entry) => entry.jobId);
 	if (waiting.length === 0) return collectResults(ctx, results);
 	if (!ctx.continueOnFail()) {
@@ -363,7 +380,7 @@ async function runCallbackGenerate(
 	}
 
 	ctx.getContext('node')[CONTEXT_KEY] = { entries } satisfies CallbackRunState;
-	const timeoutMs = accepted[0].submission.timeoutMs;
+	const { timeoutMs } = settings;
 	// When the wait runs out, n8n resumes without running the node again and passes its input on;
 	// so the input becomes what the timeout means for each item. A callback resume replaces it.
 	ctx.getExecuteData().data = { main: [entries.map((entry) => timedOutItem(entry, timeoutMs))] };
@@ -371,9 +388,19 @@ async function runCallbackGenerate(
 	return entries.map((entry) => ({
 		json: entry.jobId
 			? jobToJson({ status: 'PENDING_QUEUE', message: null, jobId: entry.jobId, data: {} })
-			: { error: entry.error ?? null },
+			: failedEntryJson(entry),
 		pairedItem: { item: entry.itemIndex },
 	}));
+}
+
+function failedEntry(itemIndex: number, error: Error): RunEntry {
+	const description = (error as { description?: unknown }).description;
+	return { itemIndex, error: error.message, ...(typeof description === 'string' && description ? { errorDescription: description } : {}) };
+}
+
+/** An item that never became a job, as Continue On Fail shows it. */
+function failedEntryJson(entry: RunEntry): IDataObject {
+	return { error: entry.error ?? null, ...(entry.errorDescription ? { errorDescription: entry.errorDescription } : {}) };
 }
 
 /**
@@ -381,7 +408,7 @@ async function runCallbackGenerate(
  * not run the node then, so no job can be fetched; the description says how to get it later.
  */
 function timedOutItem(entry: RunEntry, timeoutMs: number): INodeExecutionData {
-	const json: IDataObject = { error: entry.error ?? null };
+	const json = failedEntryJson(entry);
 	if (entry.jobId) {
 		json.error = `TT API job ${entry.jobId} had not been reported finished when the ${Math.round(timeoutMs / 1000)} s timeout ran out`;
 		json.errorDescription = `Not every job of this run called back in time, so n8n resumed at the timeout. The job may have finished: fetch it with the Get operation and job ID ${entry.jobId}, or raise the Timeout option.`;
@@ -404,7 +431,7 @@ export async function resumeFromCallback(ctx: IWebhookFunctions): Promise<IWebho
 	};
 	const items: INodeExecutionData[] = entriesOfRun(ctx)
 		.filter((entry) => entry.error)
-		.map((entry) => ({ json: { error: entry.error }, pairedItem: { item: entry.itemIndex } }));
+		.map((entry) => ({ json: failedEntryJson(entry), pairedItem: { item: entry.itemIndex } }));
 	for (const { job, answer } of finished) {
 		const json = jobToJson(answer, job.jobId);
 		if (json.status === 'FAILED') json.error = `TT API job ${job.jobId} failed: ${json.message ?? 'no reason given'}`;

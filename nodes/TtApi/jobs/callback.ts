@@ -6,7 +6,6 @@ import type {
 } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE, type HttpContext, type TtApiEnvelope } from '../transport/request';
-import { mapConcurrent } from '../helpers/concurrency';
 import { readCallbackBody, reply, secretMatches } from './callbackRequest';
 import { isFinished, jobIdOf } from './job';
 import { fetchJob } from './wait';
@@ -22,12 +21,35 @@ export interface CallbackJob {
 }
 
 /**
- * Callbacks already received, per execution, in this n8n process. When every job of a run has
- * called back, the run resumes without a single fetch. After a restart (or on another process)
- * the memory is empty and the missing jobs are fetched once instead: slower, never wrong.
+ * What this n8n process knows of each paused run: the jobs it has seen end (by callback or
+ * fetch), whether it has resumed the run, and the tail of the queue that lets one callback of
+ * the run decide at a time. After a restart, or on another webhook process, the memory is empty
+ * and the missing jobs are fetched instead: slower, never wrong.
  */
-const received = new Map<string, Map<string, TtApiEnvelope>>();
-const RECEIVED_RUNS_LIMIT = 1000;
+interface RunMemory {
+	ended: Map<string, TtApiEnvelope>;
+	resumed: boolean;
+	decisions: Promise<unknown>;
+}
+const runs = new Map<string, RunMemory>();
+const REMEMBERED_RUNS_LIMIT = 1000;
+
+function memoryOf(executionId: string): RunMemory {
+	let memory = runs.get(executionId);
+	if (!memory) {
+		if (runs.size >= REMEMBERED_RUNS_LIMIT) runs.delete(runs.keys().next().value!);
+		memory = { ended: new Map(), resumed: false, decisions: Promise.resolve() };
+		runs.set(executionId, memory);
+	}
+	return memory;
+}
+
+/** Runs `decide` after every earlier decision of the same run in this process has finished. */
+async function oneAtATime<T>(memory: RunMemory, decide: () => Promise<T>): Promise<T> {
+	const turn = memory.decisions.then(decide, decide);
+	memory.decisions = turn.catch(() => undefined);
+	return await turn;
+}
 
 /** TT API does not sign callbacks: the URL carries a token only the key holder can compute. */
 async function runToken(ctx: HttpContext, executionId: string): Promise<string> {
@@ -58,8 +80,9 @@ export interface RunEntry {
 	itemIndex: number;
 	jobId?: string;
 	fetchPath?: string;
-	/** The item never became a job: why. */
+	/** The item never became a job: why, and what to do. */
 	error?: string;
+	errorDescription?: string;
 }
 
 /** What execute() keeps in the node's execution context while the run is paused. */
@@ -90,8 +113,11 @@ function jobsOfRun(ctx: IWebhookFunctions): CallbackJob[] {
 
 /**
  * Handles one callback to the waiting execution. It answers TT API at once; until every job of
- * the run has ended the wait goes on, and the callback that completes the run returns every job's
- * final state, in the order of the input items.
+ * the run has ended the wait goes on, and exactly one callback (the one that completes the run)
+ * returns every job's final state, in the order of the input items.
+ *
+ * Callbacks of one run are decided one at a time in this process, and the run is marked resumed
+ * before the decision returns, so two callbacks arriving together cannot both resume it.
  */
 export async function receiveCallback(
 	ctx: IWebhookFunctions,
@@ -112,28 +138,37 @@ export async function receiveCallback(
 	const jobs = jobsOfRun(ctx);
 	if (!isFinished(body.status) || !jobs.some((job) => job.jobId === jobId)) return undefined;
 
-	let runCallbacks = received.get(executionId);
-	if (!runCallbacks) {
-		if (received.size >= RECEIVED_RUNS_LIMIT) received.delete(received.keys().next().value!);
-		runCallbacks = new Map();
-		received.set(executionId, runCallbacks);
+	const memory = memoryOf(executionId);
+	if (memory.resumed) return undefined;
+	memory.ended.set(jobId, body);
+	return await oneAtATime(memory, async () => {
+		if (memory.resumed) return undefined;
+		if (!(await learnTheRest(ctx, jobs, memory))) return undefined;
+		memory.resumed = true;
+		return jobs.map((job) => ({ job, answer: memory.ended.get(job.jobId)! }));
+	});
+}
+
+/**
+ * Whether every job of the run has ended, fetching the ones this process has not heard of, one
+ * by one. The first that is still running (or cannot be read) ends the search: its own callback
+ * is still to come and will ask again. So a job is fetched at most once per callback that finds
+ * it running, plus once per process that never got its callback: about one fetch per job with
+ * one webhook process, at most two with several.
+ */
+async function learnTheRest(ctx: IWebhookFunctions, jobs: CallbackJob[], memory: RunMemory): Promise<boolean> {
+	for (;;) {
+		// Callbacks that arrived during the last fetch are already in memory: never fetch those.
+		const unknown = jobs.find((job) => !memory.ended.has(job.jobId));
+		if (!unknown) return true;
+		try {
+			const answer = await fetchJob(ctx, unknown);
+			if (!isFinished(answer.status)) return false;
+			memory.ended.set(unknown.jobId, answer);
+		} catch (error) {
+			// Its own callback, a later one, or the timeout will settle this job.
+			ctx.logger.debug(`TT API job ${unknown.jobId} could not be fetched: ${(error as Error).message}`);
+			return false;
+		}
 	}
-	runCallbacks.set(jobId, body);
-	if (runCallbacks.size === 1 && jobs.length > 1) {
-		// The first callback this process has seen for the run: earlier ones may have reached a
-		// process that no longer remembers them, so ask TT API once about the other jobs.
-		const known = runCallbacks;
-		await mapConcurrent(jobs.filter((job) => job.jobId !== jobId), 5, async (job) => {
-			try {
-				const answer = await fetchJob(ctx, job);
-				if (isFinished(answer.status)) known.set(job.jobId, answer);
-			} catch (error) {
-				// Its own callback, or the timeout, will settle this job.
-				ctx.logger.debug(`TT API job ${job.jobId} could not be fetched: ${(error as Error).message}`);
-			}
-		});
-	}
-	if (jobs.some((job) => !runCallbacks.has(job.jobId))) return undefined;
-	received.delete(executionId);
-	return jobs.map((job) => ({ job, answer: runCallbacks.get(job.jobId)! }));
 }
