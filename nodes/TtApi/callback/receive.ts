@@ -1,24 +1,11 @@
-import { createHmac } from 'crypto';
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	IWebhookFunctions,
-} from 'n8n-workflow';
+import type { IWebhookFunctions } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE, type HttpContext, type TtApiEnvelope } from '../transport/request';
-import { readCallbackBody, reply, secretMatches } from './callbackRequest';
-import { isFinished, jobIdOf } from './job';
-import { fetchJob } from './wait';
-
-/** Query parameter of the resume URL that carries this run's callback token. */
-const TOKEN_PARAM = 'ttapiToken';
-
-/** One submitted job of a run waiting for callbacks, as the node's pre-wait output keeps it. */
-export interface CallbackJob {
-	jobId: string;
-	itemIndex: number;
-	fetchPath: string;
-}
+import { isFinished, jobIdOf } from '../jobs/job';
+import { fetchJob } from '../jobs/wait';
+import type { TtApiEnvelope } from '../transport/request';
+import { readCallbackBody, reply, secretMatches } from './request';
+import { jobsOf, entriesOfRun, type CallbackJob } from './state';
+import { executionIdOf, runToken, TOKEN_PARAM } from './token';
 
 /**
  * What this n8n process knows of each paused run: the jobs it has seen end (by callback or
@@ -51,66 +38,6 @@ async function oneAtATime<T>(memory: RunMemory, decide: () => Promise<T>): Promi
 	return await turn;
 }
 
-/** TT API does not sign callbacks: the URL carries a token only the key holder can compute. */
-async function runToken(ctx: HttpContext, executionId: string): Promise<string> {
-	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
-	return createHmac('sha256', String(credentials.apiKey))
-		.update(`ttapi-callback:${executionId}:${ctx.getNode().id}`)
-		.digest('hex');
-}
-
-/** The hookUrl that resumes this execution: n8n's resume URL + this node's id + the run token. */
-export async function callbackUrl(ctx: IExecuteFunctions): Promise<string> {
-	const url = new URL(String(ctx.evaluateExpression('{{ $execution.resumeUrl }}', 0)));
-	url.pathname = `${url.pathname.replace(/\/+$/, '')}/${ctx.getNode().id}`;
-	url.searchParams.set(TOKEN_PARAM, await runToken(ctx, ctx.getExecutionId()));
-	return url.toString();
-}
-
-/** The waiting execution's id: the path segment before this node's id in the resume URL. */
-function executionIdOf(ctx: IWebhookFunctions): string {
-	const req = ctx.getRequestObject() as unknown as { originalUrl?: string; url?: string };
-	const segments = new URL(req.originalUrl ?? req.url ?? '/', 'http://localhost').pathname.split('/');
-	const at = segments.lastIndexOf(ctx.getNode().id);
-	return at > 0 ? decodeURIComponent(segments[at - 1]) : '';
-}
-
-/** One input item of a paused run: its job, or why it never became one. */
-export interface RunEntry {
-	itemIndex: number;
-	jobId?: string;
-	fetchPath?: string;
-	/** The item never became a job: why, and what to do. */
-	error?: string;
-	errorDescription?: string;
-}
-
-/** What execute() keeps in the node's execution context while the run is paused. */
-export interface CallbackRunState {
-	entries: RunEntry[];
-}
-
-export const CONTEXT_KEY = 'ttapiCallbackRun';
-
-/**
- * The run's entries, from the node context execute() saved before pausing. n8n persists that
- * context with the paused execution but gives webhooks no getter for it, so it is read from the
- * run data the webhook context was built with.
- */
-export function entriesOfRun(ctx: IWebhookFunctions): RunEntry[] {
-	const runExecutionData = (ctx as unknown as { runExecutionData?: { executionData?: { contextData?: IDataObject } } })
-		.runExecutionData;
-	const nodeContext = runExecutionData?.executionData?.contextData?.[`node:${ctx.getNode().name}`] as IDataObject | undefined;
-	const run = nodeContext?.[CONTEXT_KEY] as CallbackRunState | undefined;
-	return Array.isArray(run?.entries) ? run.entries : [];
-}
-
-function jobsOfRun(ctx: IWebhookFunctions): CallbackJob[] {
-	return entriesOfRun(ctx)
-		.filter((entry) => typeof entry.jobId === 'string')
-		.map((entry) => ({ jobId: entry.jobId!, itemIndex: entry.itemIndex, fetchPath: String(entry.fetchPath) }));
-}
-
 /**
  * Handles one callback to the waiting execution. It answers TT API at once; until every job of
  * the run has ended the wait goes on, and exactly one callback (the one that completes the run)
@@ -135,7 +62,7 @@ export async function receiveCallback(
 		return undefined;
 	}
 	reply(ctx, 200, { received: true });
-	const jobs = jobsOfRun(ctx);
+	const jobs = jobsOf(entriesOfRun(ctx));
 	if (!isFinished(body.status) || !jobs.some((job) => job.jobId === jobId)) return undefined;
 
 	const memory = memoryOf(executionId);

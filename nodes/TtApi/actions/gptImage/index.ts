@@ -1,0 +1,27 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import * as generate from './generate.operation';
+import * as get from './get.operation';
+import { gptImageModel } from './model';
+
+export const resource = {
+	name: 'GPT Image',
+	value: 'gptImage',
+	description: 'GPT image models: gpt-image-2 (default), 2 Plus, 1.5, 1 and gpt-4o-image (asynchronous)',
+} as const;
+
+export const model = gptImageModel;
+export const operations = { generate, get };
+
+export const operationSelector: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	displayOptions: { show: { resource: [resource.value] } },
+	options: [
+		{ name: 'Generate', value: 'generate', action: 'Generate an image with a GPT image model', description: 'Submit a job and, by default, wait for its image' },
+		{ name: 'Get', value: 'get', action: 'Get a GPT image job', description: 'Fetch a job by its ID' },
+	],
+	default: 'generate',
+};
