@@ -38,6 +38,17 @@ describe('callback mode (real engine, emulator, callbacks delivered by the test)
 	afterAll(async () => await listener.stop());
 	beforeEach(() => listener.received.splice(0));
 
+	/** Ends the jobs one at a time, handing each callback, once it arrives, to the process `via` picks. */
+	const endOneByOne = async (paused: PausedRun, jobIds: string[], via: (index: number) => typeof deliverToPausedRun = () => deliverToPausedRun) => {
+		const answers: WebhookAnswer[] = [];
+		for (const [index, jobId] of jobIds.entries()) {
+			env.emulator.finishJob(jobId);
+			const [callback] = (await listener.waitFor(index + 1)).slice(index);
+			answers.push(await via(index)(paused, callback));
+		}
+		return answers;
+	};
+
 	const pause = async (items: IDataObject[], options: { continueOnFail?: boolean; parameters?: IDataObject } = {}) => {
 		const paused = await pauseRun({
 			credentials: env.credentials(),
@@ -91,13 +102,7 @@ describe('callback mode (real engine, emulator, callbacks delivered by the test)
 
 	it('two webhook processes taking callbacks in turn: the last callback resumes the run, at most two fetches per job', async () => {
 		const paused = await pause(prompts(2, 5));
-		const answers: WebhookAnswer[] = [];
-		for (const [index, jobId] of jobIdsOf(paused).entries()) {
-			env.emulator.finishJob(jobId);
-			const [callback] = (await listener.waitFor(index + 1)).slice(index);
-			const process = index % 2 === 0 ? { deliver: deliverToPausedRun } : { deliver: otherProcess.deliverToPausedRun };
-			answers.push(await process.deliver(paused, callback));
-		}
+		const answers = await endOneByOne(paused, jobIdsOf(paused), (index) => (index % 2 === 0 ? deliverToPausedRun : otherProcess.deliverToPausedRun));
 
 		expect(answers.map((answer) => answer.items !== undefined)).toEqual([false, false, false, false, true]);
 		expect(promptOrder(answers[4].items!)).toEqual(prompts(2, 5).map((item) => item.prompt));
@@ -109,12 +114,7 @@ describe('callback mode (real engine, emulator, callbacks delivered by the test)
 
 	it('one webhook process: each callback before the last fetches at most one running job', async () => {
 		const paused = await pause(prompts(3, 4));
-		const answers: WebhookAnswer[] = [];
-		for (const [index, jobId] of jobIdsOf(paused).entries()) {
-			env.emulator.finishJob(jobId);
-			const [callback] = (await listener.waitFor(index + 1)).slice(index);
-			answers.push(await deliverToPausedRun(paused, callback));
-		}
+		const answers = await endOneByOne(paused, jobIdsOf(paused));
 		expect(resumes(answers)).toHaveLength(1);
 		expect(answers[3].items).toBeDefined();
 		expect(env.emulator.requestsTo('/openai/gpt/fetch').length).toBeLessThanOrEqual(3);
@@ -134,12 +134,7 @@ describe('callback mode (real engine, emulator, callbacks delivered by the test)
 
 		const jobIds = jobIdsOf(paused).filter((jobId) => jobId !== 'undefined' && jobId !== '');
 		expect(jobIds).toHaveLength(2);
-		const answers: WebhookAnswer[] = [];
-		for (const [index, jobId] of jobIds.entries()) {
-			env.emulator.finishJob(jobId);
-			const [callback] = (await listener.waitFor(index + 1)).slice(index);
-			answers.push(await deliverToPausedRun(paused, callback));
-		}
+		const answers = await endOneByOne(paused, jobIds);
 		const resumed = answers[1].items!;
 		expect(resumed.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 		expect(resumed.map((item) => item.json.status ?? item.json.error)).toEqual([

@@ -1,5 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
-
+import { selectorFor } from '../shared/selector';
 import * as generate from './generate.operation';
 
 export const resource = {
@@ -10,12 +9,4 @@ export const resource = {
 
 export const operations = { generate };
 
-export const operationSelector: INodeProperties = {
-	displayName: 'Operation',
-	name: 'operation',
-	type: 'options',
-	noDataExpression: true,
-	displayOptions: { show: { resource: [resource.value] } },
-	options: [{ name: 'Generate', value: 'generate', action: 'Generate an image with DALL·E 3', description: 'Create an image from a prompt' }],
-	default: 'generate',
-};
+export const operationSelector = selectorFor(resource.value, [{ name: 'Generate', value: 'generate', action: 'Generate an image with DALL·E 3', description: 'Create an image from a prompt' }]);

@@ -1,8 +1,6 @@
-import type { INodeProperties } from 'n8n-workflow';
-
+import { selectorFor } from '../shared/selector';
 import * as generate from './generate.operation';
 import * as get from './get.operation';
-import { gpt4oImageModel } from './model';
 
 export const resource = {
 	name: 'GPT-4o Image',
@@ -10,18 +8,9 @@ export const resource = {
 	description: "GPT-4o image on its own endpoint, TT API's first (asynchronous); GPT Image offers the same model too",
 } as const;
 
-export const model = gpt4oImageModel;
 export const operations = { generate, get };
 
-export const operationSelector: INodeProperties = {
-	displayName: 'Operation',
-	name: 'operation',
-	type: 'options',
-	noDataExpression: true,
-	displayOptions: { show: { resource: [resource.value] } },
-	options: [
-		{ name: 'Generate', value: 'generate', action: 'Generate a 4o image', description: 'Submit a job and, by default, wait for its image' },
-		{ name: 'Get', value: 'get', action: 'Get a 4o image job', description: 'Fetch a job by its ID' },
-	],
-	default: 'generate',
-};
+export const operationSelector = selectorFor(resource.value, [
+	{ name: 'Generate', value: 'generate', action: 'Generate a 4o image', description: 'Submit a job and, by default, wait for its image' },
+	{ name: 'Get', value: 'get', action: 'Get a 4o image job', description: 'Fetch a job by its ID' },
+]);
