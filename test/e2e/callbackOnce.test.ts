@@ -74,12 +74,18 @@ describe.each(lines)('callback mode on real n8n %s: one resume per paused run', 
 	/** Starts `runs` executions and waits until each is paused with all of its jobs ended. */
 	async function pausedRuns(tag: string, runs: number): Promise<string[]> {
 		for (let run = 1; run <= runs; run++) {
-			const answer = await fetch(`${n8n.baseUrl}/webhook/${WEBHOOK_PATH}`, {
-				method: 'POST',
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({ tag: `${tag} ${run}` }),
-			});
-			expect(answer.status).toBe(200);
+			// n8n 2.x registers active workflows' webhooks after its REST API answers; a 404 starts nothing.
+			for (const deadline = Date.now() + 60_000; ; await sleep(500)) {
+				const answer = await fetch(`${n8n.baseUrl}/webhook/${WEBHOOK_PATH}`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify({ tag: `${tag} ${run}` }),
+				});
+				if (answer.status !== 404 || Date.now() > deadline) {
+					expect(answer.status).toBe(200);
+					break;
+				}
+			}
 		}
 		for (const deadline = Date.now() + 180_000; ; await sleep(500)) {
 			const ids = [...new Set(emulator.heldCallbacks.map((held) => executionOfHook(held.url)))];
