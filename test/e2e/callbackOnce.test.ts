@@ -167,7 +167,8 @@ describe.each(lines)('callback mode on real n8n %s: one resume per paused run', 
 		expect(await n8n.executions(WORKFLOW_ID)).toHaveLength(10);
 	});
 
-	(line === '2.x' ? it : it.skip)('20 runs whose 100 callbacks all arrive at the same instant: 20 resumes, each once', async () => {
+	// Issue 10 asks for this on 2.x; on 1.x nothing in n8n refuses a second resume, so it runs there too.
+	it('20 runs whose 100 callbacks all arrive at the same instant: 20 resumes, each once', async () => {
 		const ids = await pausedRuns('burst', 20);
 		await resumeOnce(ids, async () => await emulator.releaseCallbacks(), 'all 100 callbacks released at once');
 	});
