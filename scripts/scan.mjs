@@ -81,7 +81,9 @@ await scan('sources', root, SOURCE_FILE_PATTERNS);
 
 const work = mkdtempSync(path.join(tmpdir(), 'ttapi-scan-'));
 try {
-	execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+	// Under `npm publish --dry-run` the dry-run setting reaches this npm too, which would write no tarball.
+	const env = { ...process.env, npm_config_dry_run: 'false' };
+	execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
 	const tarball = readdirSync(work).find((file) => file.endsWith('.tgz'));
 	execFileSync('tar', ['-xzf', path.join(work, tarball), '-C', work]);
 	await scan(`tarball ${tarball}`, path.join(work, 'package'));
