@@ -34,15 +34,18 @@ function parseBaseUrl(text: string): URL | Verdict {
 
 const TLS_TRUST = /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(GET_ISSUER_CERT|VERIFY_LEAF_SIGNATURE)|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)/;
 
-/** The system error code behind a failed fetch: `fetch failed` wraps it, sometimes twice. */
-function errorCode(error: unknown): string | undefined {
-	for (let current = error as { code?: unknown; cause?: unknown; errors?: unknown[] } | undefined; current; ) {
-		if (typeof current.code === 'string') return current.code;
-		const first = current.errors?.[0] as { code?: unknown } | undefined;
-		if (typeof first?.code === 'string') return first.code;
-		current = current.cause as typeof current;
+type Failure = { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown[] } | undefined;
+
+/** The system error code behind a failed fetch (`fetch failed` wraps it, sometimes twice), else the innermost message. */
+function reasonOf(error: unknown): { code?: string; detail?: string } {
+	let detail: string | undefined;
+	for (let current = error as Failure; current; current = current.cause as Failure) {
+		if (typeof current.code === 'string') return { code: current.code };
+		const first = current.errors?.[0] as Failure;
+		if (typeof first?.code === 'string') return { code: first.code };
+		if (typeof current.message === 'string') detail = current.message;
 	}
-	return undefined;
+	return { detail };
 }
 
 function networkFailure(error: unknown, url: URL): Verdict {
@@ -51,7 +54,7 @@ function networkFailure(error: unknown, url: URL): Verdict {
 	if ((error as Error)?.name === 'TimeoutError') {
 		return fail(`No answer from ${host} within ${TIMEOUT_S} s. ${CHECK_BASE_URL} If this n8n reaches the internet through a proxy, see the package README.`);
 	}
-	const code = errorCode(error) ?? '';
+	const { code = '', detail } = reasonOf(error);
 	if (code === 'ENOTFOUND') return fail(`The host "${host}" was not found. ${CHECK_BASE_URL}`);
 	if (code === 'EAI_AGAIN') return fail(`The host "${host}" could not be looked up (DNS did not answer). ${CHECK_BASE_URL} Also check this n8n server's network.`);
 	if (code === 'ECONNREFUSED') return fail(`${host} refused the connection on port ${port}. ${CHECK_BASE_URL} For a local emulator, check that it runs on that port.`);
@@ -63,7 +66,7 @@ function networkFailure(error: unknown, url: URL): Verdict {
 	}
 	if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return fail(`${host} did not accept the connection in time. ${CHECK_BASE_URL}`);
 	if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return fail(`${host} closed the connection without answering. ${CHECK_BASE_URL}`);
-	return fail(`Could not reach ${host}${code ? ` (${code})` : ''}. ${CHECK_BASE_URL}`);
+	return fail(`Could not reach ${host} (${code || detail || 'network error'}). ${CHECK_BASE_URL}`);
 }
 
 function judgeAnswer(code: number, body: any, location: string | null, baseUrl: string): Verdict {
