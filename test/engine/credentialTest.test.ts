@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -108,6 +109,17 @@ describe('credential test (real n8n-core context, emulator)', () => {
 		expect((await testWith(GOOD_KEY, `${env.emulator.url}/v1`)).message).toMatch(/^No TT API at http:\/\/127\.0\.0\.1:\d+\/v1: \/midjourney\/v1\/info answered HTTP 404\. Check the Base URL/);
 		env.emulator.addFault({ route: 'info', status: 503 });
 		expect((await testWith(GOOD_KEY, env.emulator.url)).message).toMatch(/^TT API had a server error \(HTTP 503\), so the key could not be checked\./);
+	});
+
+	it('a Base URL that redirects: names the target instead of following it with the key', async () => {
+		const server = http.createServer((_req, res) => res.writeHead(301, { location: 'https://api.ttapi.org/midjourney/v1/info' }).end());
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		try {
+			const { port } = server.address() as AddressInfo;
+			expect((await testWith(GOOD_KEY, `http://127.0.0.1:${port}`)).message).toBe('The Base URL redirects to https://api.ttapi.org. Use that address as the Base URL.');
+		} finally {
+			await new Promise((resolve) => server.close(resolve));
+		}
 	});
 
 	it('a key pasted into the Base URL is not repeated back', async () => {
