@@ -1,15 +1,17 @@
 import type {
 	IAuthenticateGeneric,
-	ICredentialTestRequest,
 	ICredentialType,
 	Icon,
 	INodeProperties,
 } from 'n8n-workflow';
 
+// No `test` here: the TT API node tests this credential (`testedBy` → methods.credentialTest), as a
+// declarative test could only map HTTP codes, not say what to fix after a network failure.
 export class TtApiApi implements ICredentialType {
 	name = 'ttApiApi';
 
-	displayName = 'TT API';
+	// n8n names a new credential after displayName without the word "API": "TTAPI account".
+	displayName = 'TTAPI API';
 
 	icon: Icon = { light: 'file:ttapi.svg', dark: 'file:ttapi.dark.svg' };
 
@@ -30,7 +32,8 @@ export class TtApiApi implements ICredentialType {
 			name: 'baseUrl',
 			type: 'string',
 			default: 'https://api.ttapi.io',
-			description: 'Change only to go through a proxy or to use a local TT API emulator',
+			description:
+				'Use https://api.ttapi.org for long synchronous calls such as DALL·E 3: TT API recommends it, as api.ttapi.io can end them with a 504 timeout. Otherwise change it only for a proxy or a local TT API emulator.',
 		},
 	];
 
@@ -41,26 +44,5 @@ export class TtApiApi implements ICredentialType {
 				'TT-API-KEY': '={{$credentials.apiKey}}',
 			},
 		},
-	};
-
-	// Fetching a job that does not exist costs nothing: a valid key gets TT API's FAILED envelope
-	// with HTTP 200, a wrong key gets 401.
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
-			url: '/openai/4o-image/fetch',
-			method: 'GET',
-			qs: { jobId: 'n8n-credential-test' },
-		},
-		rules: [
-			{
-				type: 'responseCode',
-				properties: { value: 401, message: 'The TT API key is wrong' },
-			},
-			{
-				type: 'responseCode',
-				properties: { value: 403, message: 'This TT API account is blocked' },
-			},
-		],
 	};
 }

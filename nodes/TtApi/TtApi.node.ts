@@ -11,6 +11,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { nodeProperties, route, subtitle } from './actions/router';
 import { NOTHING_TO_REGISTER } from './callback/request';
 import { resumeFromCallback } from './callback/resume';
+import { ttApiApiTest } from './transport/credentialTest';
 
 export class TtApi implements INodeType {
 	description: INodeTypeDescription = {
@@ -25,7 +26,7 @@ export class TtApi implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'ttApiApi', required: true }],
+		credentials: [{ name: 'ttApiApi', required: true, testedBy: 'ttApiApiTest' }],
 		// Wait Mode "Pause Until TT API Calls Back": TT API calls this execution's resume URL.
 		webhooks: [
 			{
@@ -42,6 +43,9 @@ export class TtApi implements INodeType {
 
 	// The resume webhook belongs to one paused execution; nothing is registered anywhere.
 	webhookMethods = NOTHING_TO_REGISTER;
+
+	// The credential dialog's test: a function, so that its messages say what to fix.
+	methods = { credentialTest: { ttApiApiTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await route.call(this);

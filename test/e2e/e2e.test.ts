@@ -97,10 +97,13 @@ describe.each(lines)('real n8n %s', (line) => {
 			await n8n.login();
 		});
 
-		const testCredential = async (apiKey: string) =>
-			await n8n.rest('POST', '/credentials/test', {
-				credentials: { id: 'TtApiDemoCred001', name: 'TT API account', type: 'ttApiApi', data: { apiKey, baseUrl: emulator.url } },
+		const testCredential = async (apiKey: string, baseUrl = emulator.url) => {
+			const answer = await n8n.rest('POST', '/credentials/test', {
+				credentials: { id: 'TtApiDemoCred001', name: 'TT API account', type: 'ttApiApi', data: { apiKey, baseUrl } },
 			});
+			expect(answer.text).not.toContain(apiKey);
+			return answer.json.data;
+		};
 
 		it('lists the TT API credential type', async () => {
 			const response = await fetch(`${n8n.baseUrl}/types/credentials.json`, { headers: { cookie: n8n.cookie ?? '' } });
@@ -108,11 +111,22 @@ describe.each(lines)('real n8n %s', (line) => {
 			expect(types.map((type) => type.name)).toContain('ttApiApi');
 		});
 
-		it('the credential test accepts the good key and names a wrong one', async () => {
-			expect((await testCredential(API_KEY)).json.data).toEqual({ status: 'OK', message: 'Connection successful!' });
-			// n8n 1.x answers a 401 with its own sentence before looking at the credential's rules.
-			const wrongKeyMessage = line === '2.x' ? 'The TT API key is wrong' : 'Authorization failed - please check your credentials';
-			expect((await testCredential('not-the-key')).json.data).toEqual({ status: 'Error', message: wrongKeyMessage });
+		// The dialog shows the message under "Couldn't connect with these settings" → More details.
+		const closedPort = () => freePortBlock();
+		it.each([
+			['a good key', async () => [API_KEY, emulator.url], 'OK', /^Connected to TT API\. Balance: 1000 quota\.$/],
+			['a wrong key', async () => ['ttk-not-the-key-31d5', emulator.url], 'Error', /^The TT API key is wrong, or the account's email is not verified yet\./],
+			['an unknown host', async () => [API_KEY, 'https://api.ttapi.invalid'], 'Error', /^The host "api\.ttapi\.invalid" (was not found|could not be looked up)\b.*Check the Base URL/],
+			['a Base URL without https://', async () => [API_KEY, new URL(emulator.url).host], 'Error', /^The Base URL "127\.0\.0\.1:\d+" does not start with https:\/\/\. Write it in full, like https:\/\/api\.ttapi\.io\.$/],
+			['a refused connection', async () => [API_KEY, `http://127.0.0.1:${await closedPort()}`], 'Error', /^127\.0\.0\.1 refused the connection on port \d+\. Check the Base URL/],
+		] as const)('the credential test, %s: a message that says what to fix', async (_case, input, status, message) => {
+			const [apiKey, baseUrl] = await input();
+			expect(await testCredential(apiKey, baseUrl)).toEqual({ status, message: expect.stringMatching(message) });
+		});
+
+		it('the credential test asks for the account info', async () => {
+			await testCredential(API_KEY);
+			expect(emulator.requestsTo('/midjourney/v1/info').at(-1)).toMatchObject({ method: 'GET', keyKnown: true });
 		});
 
 		const triggerExecutions = async () => {

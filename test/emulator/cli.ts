@@ -11,6 +11,7 @@ async function main() {
 		runMs: number('TTAPI_EMULATOR_RUN_MS', 4000),
 		dalleMs: number('TTAPI_EMULATOR_DALLE_MS', 1500),
 		imageTtlMs: number('TTAPI_EMULATOR_IMAGE_TTL_MS', 60 * 60 * 1000),
+		maxQueue: number('TTAPI_EMULATOR_MAX_QUEUE', 10),
 		log: (line) => console.log(line),
 	});
 	console.log(`TT API emulator listening on ${emulator.url} (API key: ${emulator.options.validKeys.join(', ')}; no quota: ${emulator.options.brokeKeys.join(', ')})`);

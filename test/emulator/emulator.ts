@@ -9,7 +9,7 @@ import type { AddressInfo, Socket } from 'node:net';
 
 import { makePng } from './png';
 
-export type Route = 'dalle' | 'submit' | 'fetch' | 'image' | 'any';
+export type Route = 'dalle' | 'submit' | 'fetch' | 'info' | 'image' | 'any';
 
 /** One switchable fault: applies to the next `times` requests of `route`. */
 export interface Fault {
@@ -36,6 +36,10 @@ export interface EmulatorOptions {
 	validKeys?: string[];
 	/** Keys that are valid but have no quota left: 402. */
 	brokeKeys?: string[];
+	/** Quota a valid key's account info shows (broke keys show 0). */
+	balance?: number;
+	/** The account's `max_queue` in account info: jobs it may have in progress at once. */
+	maxQueue?: number;
 	queueMs?: number;
 	runMs?: number;
 	dalleMs?: number;
@@ -145,6 +149,9 @@ export class TtApiEmulator {
 			host: '127.0.0.1',
 			validKeys: ['test-key'],
 			brokeKeys: ['broke-key'],
+			balance: 1000,
+			// TT's MJ docs say "The max job in progressing is 10"; its account example shows 5.
+			maxQueue: 10,
 			queueMs: 100,
 			runMs: 400,
 			dalleMs: 50,
@@ -243,6 +250,7 @@ export class TtApiEmulator {
 		if (path === '/openai/v1/images/generations') return 'dalle';
 		if (path === '/openai/4o-image/generations' || path === '/openai/gpt/generations') return 'submit';
 		if (path === '/openai/4o-image/fetch' || path === '/openai/gpt/fetch') return 'fetch';
+		if (path === '/midjourney/v1/info') return 'info';
 		if (path.startsWith('/files/')) return 'image';
 		return undefined;
 	}
@@ -335,13 +343,15 @@ export class TtApiEmulator {
 		if (route === undefined) return this.send(res, 404, { status: 'FAILED', message: 'Not Found', data: null });
 
 		if (!keyKnown) {
-			return this.send(res, 401, { status: 'FAILED', message: 'Invalid TT-API-KEY', data: null });
+			return this.send(res, 401, { status: 'FAILED', message: 'Wrong TT-API-KEY or email is not activated.', data: null });
 		}
 		if (typeof body === 'symbol') {
 			return this.send(res, 400, { status: 'FAILED', message: 'Request body is not valid JSON', data: null });
 		}
 		const params = { ...Object.fromEntries(url.searchParams), ...((body as Record<string, unknown>) ?? {}) };
 
+		// Account info is free, so a key without quota still gets it.
+		if (route === 'info') return this.send(res, 200, this.accountInfo(keyText!));
 		if (route === 'fetch') {
 			const answer = this.fetchAnswer(String(params.jobId ?? params.job_id ?? ''), url.pathname);
 			if (fault?.afterHandling && (await this.applyFault(fault, res))) return;
@@ -413,6 +423,23 @@ export class TtApiEmulator {
 			}
 		}
 		return undefined;
+	}
+
+	/** `GET /midjourney/v1/info` as TTAPI-MORE.md §2.1 shows it; the account fields are made up. */
+	private accountInfo(key: string): Record<string, unknown> {
+		return {
+			status: 'SUCCESS',
+			message: 'success',
+			data: {
+				email: 'emulator@ttapi.invalid',
+				email_verified_at: '2024-01-02 03:04:05',
+				balance: this.options.brokeKeys.includes(key) ? 0 : this.options.balance,
+				// Quota held for jobs in flight is a guess at the field's meaning; nothing is held here.
+				freeze_balance: 0,
+				max_queue: this.options.maxQueue,
+				created_at: '2024-01-02 03:04:05',
+			},
+		};
 	}
 
 	private createJob(family: Job['family'], params: Record<string, unknown>): Job {
