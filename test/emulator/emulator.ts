@@ -48,6 +48,8 @@ export interface EmulatorOptions {
 	failMarker?: string;
 	/** A prompt containing it gives a job that stays ON_QUEUE forever and never calls back. */
 	stuckMarker?: string;
+	/** A prompt matching it (e.g. "[ends in 6 s]") gives a job that ends that many seconds after its submit. */
+	endsInPattern?: RegExp;
 	/** Prompts containing one of these are refused with 400 (banned words). */
 	bannedWords?: string[];
 	/** Faults drawn at random for a share of all API and image requests, from a seeded generator. */
@@ -135,6 +137,7 @@ export class TtApiEmulator {
 			bannedWords: ['forbidden-word'],
 			failMarker: '[fail]',
 			stuckMarker: '[stuck]',
+			endsInPattern: /\[ends in (\d+(?:\.\d+)?) s\]/,
 			...options,
 		};
 	}
@@ -390,6 +393,11 @@ export class TtApiEmulator {
 			fails: !!this.options.failMarker && prompt.includes(this.options.failMarker),
 			stuck: !!this.options.stuckMarker && prompt.includes(this.options.stuckMarker),
 		};
+		const endsIn = this.options.endsInPattern.exec(prompt);
+		if (endsIn) {
+			job.queueMs = Math.min(job.queueMs, Number(endsIn[1]) * 1000);
+			job.runMs = Number(endsIn[1]) * 1000 - job.queueMs;
+		}
 		this.jobs.set(job.jobId, job);
 		this.scheduleCallback(job);
 		return job;
