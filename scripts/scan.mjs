@@ -1,7 +1,8 @@
 // Runs n8n's official verification scanner (@n8n/scan-community-package) on the sources and on
 // the packed tarball, the two things n8n checks before a community package is verified.
+// With --release (prepublishOnly), also refuses what npm or n8n would reject after the upload.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -28,6 +29,8 @@ function checkTarballContents(dir) {
 	const allowed = [/^package\.json$/, /^README\.md$/, /^LICENSE(\.md)?$/, /^dist\/(credentials|nodes)\/.+\.(js|svg)$/, /^dist\/nodes\/[^/]+\/[^/]+\.node\.json$/];
 	const unexpected = files.filter((file) => !allowed.some((pattern) => pattern.test(file)));
 	const required = [
+		'LICENSE',
+		'README.md',
 		'dist/credentials/TtApiApi.credentials.js',
 		'dist/nodes/TtApi/TtApi.node.js',
 		'dist/nodes/TtApi/TtApi.node.json',
@@ -45,11 +48,42 @@ function checkTarballContents(dir) {
 	}
 }
 
+/**
+ * What a publish must not carry: the placeholder author address (the `.invalid` top-level domain
+ * never delivers), a repository other than the one GitHub Actions runs in (npm refuses the
+ * provenance statement then), a tag that is not `v` + the version.
+ */
+function checkRelease() {
+	const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+	const problems = [];
+	const email = String(pkg.author?.email ?? '');
+	if (!email || /\.invalid$|@example\.(com|org|net)$/i.test(email)) {
+		problems.push(`author.email "${email}" is a placeholder: set the publisher's name and a reachable email`);
+	}
+	const { GITHUB_REPOSITORY, GITHUB_REF_TYPE, GITHUB_REF_NAME } = process.env;
+	const repoUrl = String(pkg.repository?.url ?? '');
+	if (GITHUB_REPOSITORY && !repoUrl.toLowerCase().replace(/\.git$/, '').endsWith(`github.com/${GITHUB_REPOSITORY.toLowerCase()}`)) {
+		problems.push(`repository.url "${repoUrl}" is not github.com/${GITHUB_REPOSITORY}, where this publish runs`);
+	}
+	if (GITHUB_REF_TYPE === 'tag' && GITHUB_REF_NAME !== `v${pkg.version}`) {
+		problems.push(`tag ${GITHUB_REF_NAME} does not match version ${pkg.version} (expected v${pkg.version})`);
+	}
+	if (problems.length) {
+		failed = true;
+		console.error(`release metadata FAILED:\n- ${problems.join('\n- ')}`);
+	} else {
+		console.log('release metadata: author, repository and tag fit a publish');
+	}
+}
+
+if (process.argv.includes('--release')) checkRelease();
 await scan('sources', root, SOURCE_FILE_PATTERNS);
 
 const work = mkdtempSync(path.join(tmpdir(), 'ttapi-scan-'));
 try {
-	execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+	// Under `npm publish --dry-run` the dry-run setting reaches this npm too, which would write no tarball.
+	const env = { ...process.env, npm_config_dry_run: 'false' };
+	execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
 	const tarball = readdirSync(work).find((file) => file.endsWith('.tgz'));
 	execFileSync('tar', ['-xzf', path.join(work, tarball), '-C', work]);
 	await scan(`tarball ${tarball}`, path.join(work, 'package'));

@@ -9,7 +9,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { attachImage } from '../TtApi/jobs/binary';
-import { NOTHING_TO_REGISTER, readCallbackBody, reply, secretMatches } from '../TtApi/jobs/callbackRequest';
+import { NOTHING_TO_REGISTER, readCallbackBody, reply, secretMatches } from '../TtApi/callback/request';
 import { isFinished, jobIdOf, jobToJson } from '../TtApi/jobs/job';
 
 /** How many recent callbacks are remembered to drop repeats. */

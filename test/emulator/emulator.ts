@@ -188,9 +188,10 @@ export class TtApiEmulator {
 	}
 
 	/** When each job was submitted and when it ended (or will end), in epoch milliseconds. */
-	jobTimes(): Array<{ jobId: string; submittedAt: number; endsAt: number }> {
+	jobTimes(): Array<{ jobId: string; prompt: string; submittedAt: number; endsAt: number }> {
 		return [...this.jobs.values()].map((job) => ({
 			jobId: job.jobId,
+			prompt: job.prompt,
 			submittedAt: job.submittedAt,
 			endsAt: job.submittedAt + job.queueMs + job.runMs,
 		}));

@@ -43,7 +43,7 @@ export async function loadPackage(): Promise<PackageDirectoryLoader> {
 	return await loaderPromise;
 }
 
-function nodeTypesOf(loader: PackageDirectoryLoader): INodeTypes {
+export function nodeTypesOf(loader: PackageDirectoryLoader): INodeTypes {
 	const get = (type: string): INodeType | IVersionedNodeType => {
 		const shortName = type.replace(`${loader.packageName}.`, '');
 		const loaded = loader.nodeTypes[shortName];
@@ -63,7 +63,7 @@ function resolveCredentialExpression(value: unknown, credentials: ICredentialDat
 	return value.replace(/^=\{\{\s*\$credentials\.(\w+)\s*\}\}$/, (_m, name: string) => String(credentials[name] ?? ''));
 }
 
-class TestCredentialsHelper extends ICredentialsHelper {
+export class TestCredentialsHelper extends ICredentialsHelper {
 	constructor(
 		private readonly credentialTypes: Record<string, ICredentialType>,
 		private readonly data: Record<string, ICredentialDataDecryptedObject>,
@@ -121,6 +121,8 @@ export interface RunOptions {
 	continueOnFail?: boolean;
 	/** Cancels the execution after this many milliseconds. */
 	cancelAfterMs?: number;
+	/** What n8n's server would provide, e.g. the execution id and the resume URL's base. */
+	additionalData?: Partial<IWorkflowExecuteAdditionalData>;
 }
 
 export interface RunResult {
@@ -162,6 +164,7 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 	const additionalData = mock<IWorkflowExecuteAdditionalData>();
 	additionalData.hooks = hooks;
 	additionalData.currentNodeParameters = undefined;
+	Object.assign(additionalData, options.additionalData ?? {});
 	additionalData.credentialsHelper = new TestCredentialsHelper(credentialTypes, {
 		ttApiApi: options.credentials ?? { apiKey: 'test-key', baseUrl: 'http://127.0.0.1:1' },
 	});

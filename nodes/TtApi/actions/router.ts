@@ -1,38 +1,60 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import * as dalle3Generate from './dalle3/generate.operation';
-import * as gpt4oImageGenerate from './gpt4oImage/generate.operation';
-import * as gpt4oImageGet from './gpt4oImage/get.operation';
-import * as gptImageGenerate from './gptImage/generate.operation';
-import * as gptImageGet from './gptImage/get.operation';
+import * as dalle3 from './dalle3';
+import * as gpt4oImage from './gpt4oImage';
+import * as gptImage from './gptImage';
 
 interface Operation {
 	description: INodeProperties[];
 	execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]>;
 }
 
-/** resource → operation → module. The node's parameters and its routing both come from here. */
-export const operations: Record<string, Record<string, Operation>> = {
-	dalle3: { generate: dalle3Generate },
-	gpt4oImage: { generate: gpt4oImageGenerate, get: gpt4oImageGet },
-	gptImage: { generate: gptImageGenerate, get: gptImageGet },
-};
+interface Resource {
+	resource: { name: string; value: string; description: string };
+	operationSelector: INodeProperties;
+	operations: Record<string, Operation>;
+}
 
-/** Every operation's parameters, each shown only for its own resource and operation. */
-export function operationProperties(): INodeProperties[] {
-	return Object.entries(operations).flatMap(([resource, byOperation]) =>
-		Object.entries(byOperation).flatMap(([operation, module]) =>
-			updateDisplayOptions({ show: { resource: [resource], operation: [operation] } }, module.description),
-		),
+/** Every resource of the node, in the order the editor lists them. A model family adds one line. */
+const resources: Resource[] = [dalle3, gptImage, gpt4oImage];
+
+/** The resource selector, then each resource's operation selector and its operations' parameters. */
+export function nodeProperties(): INodeProperties[] {
+	return [
+		{
+			displayName: 'Resource',
+			name: 'resource',
+			type: 'options',
+			noDataExpression: true,
+			options: resources.map(({ resource }) => ({ ...resource })),
+			default: 'gptImage',
+		},
+		...resources.flatMap(({ resource, operationSelector, operations }) => [
+			operationSelector,
+			...Object.entries(operations).flatMap(([operation, module]) =>
+				updateDisplayOptions({ show: { resource: [resource.value], operation: [operation] } }, module.description),
+			),
+		]),
+	];
+}
+
+/** The canvas subtitle: the chosen operation's action, e.g. "Generate an image with DALL·E 3". */
+export function subtitle(): string {
+	const actions = Object.fromEntries(
+		resources.map(({ resource, operationSelector }) => [
+			resource.value,
+			Object.fromEntries((operationSelector.options ?? []).map((option) => [String((option as { value: string }).value), (option as { action?: string }).action ?? ''])),
+		]),
 	);
+	return `={{ (${JSON.stringify(actions)}[$parameter["resource"]] || {})[$parameter["operation"]] }}`;
 }
 
 export async function route(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const resource = this.getNodeParameter('resource', 0) as string;
 	const operation = this.getNodeParameter('operation', 0) as string;
-	const module = operations[resource]?.[operation];
+	const module = resources.find((entry) => entry.resource.value === resource)?.operations[operation];
 	if (!module) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
 	}

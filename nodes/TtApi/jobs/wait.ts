@@ -1,7 +1,6 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { mapConcurrent } from '../helpers/concurrency';
 import { sleepUnlessCancelled } from '../helpers/sleep';
 import { cancelSignal, isTransientFailure, ttApiRequest, type HttpContext, type TtApiEnvelope } from '../transport/request';
 import { isFinished } from './job';
@@ -17,8 +16,9 @@ export interface PendingJob {
 export interface PollOptions {
 	/** Upper bound of the interval between two fetches of one job. */
 	maxIntervalMs: number;
-	/** How long the whole run may wait, from the first submit. */
+	/** How long the whole run may wait, from the first submit: a deadline, not a hint. */
 	timeoutMs: number;
+	/** Fetches in flight at once, over all jobs. */
 	concurrency: number;
 }
 
@@ -36,18 +36,7 @@ export function nextPollDelayMs(ageMs: number, maxIntervalMs: number): number {
 	return Math.min(maxIntervalMs, Math.max(MIN_INTERVAL_MS, ageMs * AGE_FRACTION));
 }
 
-function timeoutError(ctx: HttpContext, job: PendingJob, timeoutMs: number, lastFailure?: Error) {
-	const failed = lastFailure ? ` The last check failed: ${lastFailure.message}.` : '';
-	return new NodeOperationError(ctx.getNode(), `TT API job ${job.jobId} did not finish within ${Math.round(timeoutMs / 1000)} s`, {
-		itemIndex: job.itemIndex,
-		description: `The job may still finish: fetch it later with the Get operation and job ID ${job.jobId}, or raise the Timeout option.${failed}`,
-	});
-}
-
-export async function fetchJob(
-	ctx: HttpContext,
-	job: Pick<PendingJob, 'jobId' | 'fetchPath' | 'itemIndex'>,
-): Promise<TtApiEnvelope> {
+export async function fetchJob(ctx: HttpContext, job: Pick<PendingJob, 'jobId' | 'fetchPath' | 'itemIndex'>): Promise<TtApiEnvelope> {
 	return await ttApiRequest(ctx, {
 		method: 'GET',
 		path: job.fetchPath,
@@ -59,52 +48,74 @@ export async function fetchJob(
 	});
 }
 
+function timeoutError(ctx: HttpContext, job: PendingJob, timeoutMs: number, lastProblem?: string) {
+	const last = lastProblem ? ` The last check ${lastProblem}.` : '';
+	return new NodeOperationError(ctx.getNode(), `TT API job ${job.jobId} did not finish within ${Math.round(timeoutMs / 1000)} s`, {
+		itemIndex: job.itemIndex,
+		description: `The job may still finish: fetch it later with the Get operation and job ID ${job.jobId}, or raise the Timeout option.${last}`,
+	});
+}
+
+/** At most `limit` calls of `work` at once; the others queue in order. */
+function limiter(limit: number) {
+	let running = 0;
+	const queue: Array<() => void> = [];
+	return async <T>(work: () => Promise<T>): Promise<T> => {
+		if (running >= limit) await new Promise<void>((resolve) => queue.push(resolve));
+		running++;
+		try {
+			return await work();
+		} finally {
+			running--;
+			queue.shift()?.();
+		}
+	};
+}
+
 /**
- * One waiting engine for every async model: polls all jobs of the run together, stops fetching a
- * job once it has ended, and returns each job's final state or the error that ended its wait.
+ * One waiting engine for every async model. Each job is checked on its own schedule, so a fetch
+ * that hangs delays only its own job; at the deadline every job still open is reported at once,
+ * whatever is still in flight, and the run's timers are cleared.
  */
-export async function pollJobs(
-	ctx: IExecuteFunctions,
-	jobs: PendingJob[],
-	options: PollOptions,
-): Promise<Map<string, JobOutcome>> {
+export async function pollJobs(ctx: IExecuteFunctions, jobs: PendingJob[], options: PollOptions): Promise<Map<string, JobOutcome>> {
 	const outcomes = new Map<string, JobOutcome>();
-	const lastFailures = new Map<string, Error>();
-	const signal = cancelSignal(ctx);
+	const lastProblems = new Map<string, string>();
+	const cancelled = cancelSignal(ctx);
+	const over = new AbortController();
+	const signal = cancelled ? AbortSignal.any([cancelled, over.signal]) : over.signal;
+	const fetchSlot = limiter(options.concurrency);
 	const startedAt = Math.min(...jobs.map((job) => job.submittedAt), Date.now());
 	const deadline = startedAt + options.timeoutMs;
-	const dueAt = new Map(
-		jobs.map((job) => [job.jobId, job.submittedAt + nextPollDelayMs(0, options.maxIntervalMs)]),
-	);
 
-	let pending = jobs;
-	while (pending.length > 0) {
-		const earliest = Math.min(...pending.map((job) => dueAt.get(job.jobId)!));
-		const wake = Math.min(earliest, deadline);
-		if (wake > Date.now()) await sleepUnlessCancelled(wake - Date.now(), signal);
-
-		const now = Date.now();
-		const due = pending.filter((job) => dueAt.get(job.jobId)! <= now);
-		await mapConcurrent(due, options.concurrency, async (job) => {
+	const watch = async (job: PendingJob): Promise<void> => {
+		let dueAt = job.submittedAt + nextPollDelayMs(0, options.maxIntervalMs);
+		while (!outcomes.has(job.jobId)) {
+			await sleepUnlessCancelled(Math.max(0, dueAt - Date.now()), signal);
+			lastProblems.set(job.jobId, 'did not answer');
 			try {
-				const answer = await fetchJob(ctx, job);
+				const answer = await fetchSlot(async () => await fetchJob(ctx, job));
+				lastProblems.delete(job.jobId);
 				if (isFinished(answer.status)) outcomes.set(job.jobId, { job: answer });
 			} catch (error) {
-				if (signal?.aborted) throw new NodeOperationError(ctx.getNode(), error as Error);
-				// A read that failed after its retries is tried again at the next poll, until the timeout.
-				if (isTransientFailure(error)) lastFailures.set(job.jobId, error as Error);
+				if (signal.aborted) return;
+				// A read that failed after its retries is tried again at the next check, until the deadline.
+				if (isTransientFailure(error)) lastProblems.set(job.jobId, `failed: ${(error as Error).message}`);
 				else outcomes.set(job.jobId, { error: error as Error });
 			}
-			dueAt.set(job.jobId, Date.now() + nextPollDelayMs(Date.now() - job.submittedAt, options.maxIntervalMs));
-		});
-		pending = pending.filter((job) => !outcomes.has(job.jobId));
-
-		if (pending.length > 0 && Date.now() >= deadline) {
-			for (const job of pending) {
-				outcomes.set(job.jobId, { error: timeoutError(ctx, job, options.timeoutMs, lastFailures.get(job.jobId)) });
-			}
-			pending = [];
+			dueAt = Date.now() + nextPollDelayMs(Date.now() - job.submittedAt, options.maxIntervalMs);
 		}
+	};
+
+	const everyJobEnded = Promise.all(jobs.map(async (job) => await watch(job).catch(() => undefined)));
+	const deadlineReached = sleepUnlessCancelled(Math.max(0, deadline - Date.now()), signal).catch(() => undefined);
+	try {
+		await Promise.race([everyJobEnded, deadlineReached]);
+	} finally {
+		over.abort();
+	}
+	if (cancelled?.aborted) throw new NodeOperationError(ctx.getNode(), 'The execution was cancelled');
+	for (const job of jobs) {
+		if (!outcomes.has(job.jobId)) outcomes.set(job.jobId, { error: timeoutError(ctx, job, options.timeoutMs, lastProblems.get(job.jobId)) });
 	}
 	return outcomes;
 }

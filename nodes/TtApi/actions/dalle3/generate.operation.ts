@@ -5,16 +5,10 @@ import { settleConcurrent } from '../../helpers/concurrency';
 import { requireOneOf, requireText } from '../../helpers/validation';
 import { attachImage } from '../../jobs/binary';
 import { ttApiRequest } from '../../transport/request';
-import { concurrencyOf } from '../asyncImage';
-import {
-	collectResults,
-	downloadOptionProperties,
-	FIELDS,
-	PROMPT_MAX_LENGTH,
-	promptProperty,
-	readImageOptions,
-	type ItemResult,
-} from '../common';
+import { FIELDS, PROMPT_MAX_LENGTH } from '../../helpers/fields';
+import { collectResults, type ItemResult } from '../../jobs/results';
+import { concurrencyOf, readDownloadOptions } from '../../jobs/settings';
+import { downloadOptionProperties, promptProperty } from '../shared/properties';
 
 export const DALLE3_SIZES = ['1024x1024', '1024x1792', '1792x1024'] as const;
 export const DALLE3_QUALITIES = ['standard', 'hd'] as const;
@@ -63,7 +57,7 @@ function readRequest(ctx: IExecuteFunctions, itemIndex: number) {
 		model: 'dall-e-3',
 		n: 1,
 	};
-	return { body, options: readImageOptions(ctx, itemIndex) };
+	return { body, options: readDownloadOptions(ctx, itemIndex) };
 }
 
 async function generate(
@@ -110,8 +104,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	});
 	const invalidItems: ItemResult[] = requests.filter((request) => 'error' in request);
 	if (!this.continueOnFail()) collectResults(this, invalidItems);
+	const concurrency = concurrencyOf(this);
 
-	const results = await settleConcurrent(requests, concurrencyOf(this), async (request, itemIndex): Promise<ItemResult> =>
+	const results = await settleConcurrent(requests, concurrency, async (request, itemIndex): Promise<ItemResult> =>
 		'error' in request ? request : { items: [await generate(this, request, itemIndex)] },
 	);
 	return collectResults(this, results.map((result) => ('error' in result ? { error: result.error } : result.value)));

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { asyncGenerateProperties, runAsyncGenerate } from '../asyncImage';
+import { runAsyncGenerate } from '../../jobs/run';
+import { asyncGenerateProperties } from '../shared/properties';
 import { gpt4oImageModel } from './model';
 
 export const description = asyncGenerateProperties(gpt4oImageModel);

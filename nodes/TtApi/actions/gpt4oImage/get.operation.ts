@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { getJobProperties, runGetJob } from '../asyncImage';
+import { runGetJob } from '../../jobs/get';
+import { getJobProperties } from '../shared/properties';
 import { gpt4oImageModel } from './model';
 
 export const description = getJobProperties;

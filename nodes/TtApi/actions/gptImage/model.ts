@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { invalid, requireOneOf, requireText } from '../../helpers/validation';
-import type { AsyncImageModel } from '../asyncImage';
-import { FIELDS } from '../common';
+import { FIELDS } from '../../helpers/fields';
+import type { AsyncModel } from '../../jobs/model';
 
 export const GPT_IMAGE_MODELS = [
 	'gpt-4o-image',
@@ -25,7 +25,7 @@ function readFreeSize(ctx: IExecuteFunctions, itemIndex: number): string {
 }
 
 /** The GPT image models endpoint: one path, the model chosen in the body. */
-export const gptImageModel: AsyncImageModel = {
+export const gptImageModel: AsyncModel = {
 	submitPath: '/openai/gpt/generations',
 	fetchPath: '/openai/gpt/fetch',
 	properties: [
@@ -33,7 +33,17 @@ export const gptImageModel: AsyncImageModel = {
 			displayName: 'Model',
 			name: 'model',
 			type: 'options',
-			options: GPT_IMAGE_MODELS.map((model) => ({ name: model, value: model })),
+			options: [
+				{ name: 'GPT Image 1', value: 'gpt-image-1' },
+				{ name: 'GPT Image 1.5', value: 'gpt-image-1.5' },
+				{ name: 'GPT Image 2', value: 'gpt-image-2', description: 'The default; choose an aspect ratio' },
+				{ name: 'GPT Image 2 Plus', value: 'gpt-image-2-plus', description: 'Any size in multiples of 16, up to 3840 px' },
+				{
+					name: 'GPT-4o Image',
+					value: 'gpt-4o-image',
+					description: 'The same model as the GPT-4o Image resource, through this endpoint',
+				},
+			],
 			default: 'gpt-image-2',
 			description: 'The GPT image model to generate with',
 		},

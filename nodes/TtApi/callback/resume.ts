@@ -1,0 +1,35 @@
+import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+
+import { finishedJobResult } from '../jobs/finished';
+import { errorJson } from '../jobs/results';
+import { receiveCallback } from './receive';
+import { entriesOfRun } from './state';
+
+/**
+ * The action node's webhook: TT API's callbacks to a paused execution. The callback that completes
+ * the run resumes it with one item per input item, images included. n8n resumes past the node, so
+ * nothing can stop the workflow here: a job that failed becomes an error item naming it, as
+ * Continue On Fail shows errors.
+ */
+export async function resumeFromCallback(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const finished = await receiveCallback(ctx);
+	if (!finished) return { noWebhookResponse: true };
+	const options = ctx.getNodeParameter('options', {}) as IDataObject;
+	const download = {
+		download: options.download !== false,
+		binaryPropertyName: (options.binaryPropertyName as string) || 'data',
+	};
+	const items: INodeExecutionData[] = entriesOfRun(ctx)
+		.filter((entry) => entry.error)
+		.map((entry) => ({
+			json: errorJson({ message: entry.error!, description: entry.errorDescription }),
+			pairedItem: { item: entry.itemIndex },
+		}));
+	for (const { job, answer } of finished) {
+		const result = await finishedJobResult(ctx, answer, job.jobId, job.itemIndex, download);
+		if ('error' in result) items.push({ json: errorJson(result.error, job.jobId), pairedItem: { item: job.itemIndex } });
+		else items.push(...result.items.map((item) => ({ ...item, pairedItem: { item: job.itemIndex } })));
+	}
+	items.sort((a, b) => (a.pairedItem as { item: number }).item - (b.pairedItem as { item: number }).item);
+	return { noWebhookResponse: true, workflowData: [items] };
+}

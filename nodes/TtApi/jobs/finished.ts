@@ -1,0 +1,41 @@
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import type { HttpContext, TtApiEnvelope } from '../transport/request';
+import { attachImage, type DownloadOptions } from './binary';
+import { jobToJson } from './job';
+import type { ItemResult } from './results';
+
+/**
+ * The one failure contract of a finished job, for polling, callbacks and Get alike: FAILED, SUCCESS
+ * without an image URL, and an image that cannot be downloaded are errors that name the job;
+ * SUCCESS becomes an item with its image.
+ */
+export async function finishedJobResult(
+	ctx: HttpContext,
+	answer: TtApiEnvelope,
+	jobId: string,
+	itemIndex: number,
+	download: DownloadOptions,
+): Promise<ItemResult> {
+	const json = jobToJson(answer, jobId);
+	if (json.status === 'FAILED') {
+		const error = new NodeApiError(ctx.getNode(), { message: json.message ?? 'failed', jobId }, {
+			message: `TT API job ${jobId} failed: ${json.message ?? 'no reason given'}`,
+			description: `TT API reports the job as FAILED. Job ID: ${jobId}.`,
+			itemIndex,
+		});
+		return { error, jobId };
+	}
+	if (json.imageUrl === null) {
+		const error = new NodeOperationError(ctx.getNode(), `TT API reports job ${jobId} as ${json.status} but sent no image URL`, {
+			itemIndex,
+			description: `Fetch the job later with the Get operation and job ID ${jobId}.`,
+		});
+		return { error, jobId };
+	}
+	try {
+		return { items: [await attachImage(ctx, { json }, download, { itemIndex, jobId })] };
+	} catch (error) {
+		return { error: error as Error, jobId };
+	}
+}

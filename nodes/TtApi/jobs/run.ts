@@ -1,0 +1,111 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { pauseForCallbacks, type AcceptedItem } from '../callback/pause';
+import { settleConcurrent } from '../helpers/concurrency';
+import { FIELDS, PROMPT_MAX_LENGTH, REFER_IMAGES_MAX } from '../helpers/fields';
+import { requireHttpUrls, requireText } from '../helpers/validation';
+import { finishedJobResult } from './finished';
+import { jobToJson } from './job';
+import type { AsyncModel } from './model';
+import { collectResults, type ItemResult } from './results';
+import { readDownloadOptions, readRunSettings, type RunSettings } from './settings';
+import { submitJob } from './submit';
+import { pollJobs, type PendingJob } from './wait';
+
+function readBody(ctx: IExecuteFunctions, model: AsyncModel, itemIndex: number): IDataObject {
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const body: IDataObject = {
+		prompt: requireText(ctx, FIELDS.prompt, ctx.getNodeParameter('prompt', itemIndex, ''), itemIndex, PROMPT_MAX_LENGTH),
+		...(model.readBody?.(ctx, itemIndex) ?? {}),
+	};
+	const referImages = requireHttpUrls(ctx, FIELDS.referImages, ctx.getNodeParameter('referImages', itemIndex, []), itemIndex, REFER_IMAGES_MAX);
+	if (referImages.length > 0) body.referImages = referImages;
+	const hookUrl = options.hookUrl;
+	if (hookUrl !== undefined && hookUrl !== null && String(hookUrl).trim() !== '') {
+		body.hookUrl = requireHttpUrls(ctx, FIELDS.hookUrl, String(hookUrl).trim(), itemIndex, 1)[0];
+	}
+	readDownloadOptions(ctx, itemIndex);
+	return body;
+}
+
+/**
+ * The async flow of every model: validates every item before any request (bad input costs
+ * nothing), submits the jobs concurrently, then waits for them together (polling), pauses for
+ * their callbacks, or returns them at once.
+ */
+export async function runAsyncGenerate(ctx: IExecuteFunctions, items: INodeExecutionData[], model: AsyncModel): Promise<INodeExecutionData[]> {
+	const settings = readRunSettings(ctx);
+	const results: ItemResult[] = new Array(items.length);
+	const accepted: AcceptedItem[] = [];
+	items.forEach((_item, itemIndex) => {
+		try {
+			accepted.push({ itemIndex, body: readBody(ctx, model, itemIndex) });
+		} catch (error) {
+			results[itemIndex] = { error: error as Error };
+		}
+	});
+	if (!ctx.continueOnFail()) collectResults(ctx, results.filter(Boolean));
+	if (accepted.length === 0) return collectResults(ctx, results);
+	if (settings.waitMode === 'callback') return await pauseForCallbacks(ctx, model, settings, accepted, results);
+
+	const submitted = await settleConcurrent(accepted, settings.concurrency, async ({ itemIndex, body }) => ({
+		jobId: await submitJob(ctx, model, body, itemIndex),
+		submittedAt: Date.now(),
+	}));
+	const waiting: PendingJob[] = [];
+	const lastStatus = new Map<string, string>();
+	accepted.forEach(({ itemIndex, body }, position) => {
+		const outcome = submitted[position];
+		if ('error' in outcome) {
+			results[itemIndex] = { error: outcome.error };
+			return;
+		}
+		lastStatus.set(outcome.value.jobId, settings.waitMode === 'none' ? 'submitted' : 'not finished');
+		if (settings.waitMode === 'none') {
+			results[itemIndex] = { items: [{ json: jobToJson({ status: 'PENDING_QUEUE', message: null, jobId: outcome.value.jobId, data: body }) }] };
+		} else waiting.push({ ...outcome.value, fetchPath: model.fetchPath, itemIndex });
+	});
+	if (waiting.length > 0) await waitForJobs(ctx, settings, waiting, results, lastStatus);
+	if (!ctx.continueOnFail()) nameWhatWasPaidFor(results, lastStatus);
+	return collectResults(ctx, results);
+}
+
+async function waitForJobs(
+	ctx: IExecuteFunctions,
+	settings: RunSettings,
+	waiting: PendingJob[],
+	results: ItemResult[],
+	lastStatus: Map<string, string>,
+): Promise<void> {
+	const outcomes = await pollJobs(ctx, waiting, {
+		maxIntervalMs: settings.pollIntervalMs,
+		timeoutMs: settings.timeoutMs,
+		concurrency: Math.max(settings.concurrency, 5),
+	});
+	const finished = await settleConcurrent(waiting, settings.concurrency, async (job): Promise<ItemResult> => {
+		const outcome = outcomes.get(job.jobId)!;
+		if ('error' in outcome) return { error: outcome.error, jobId: job.jobId };
+		lastStatus.set(job.jobId, String(outcome.job.status));
+		return await finishedJobResult(ctx, outcome.job, job.jobId, job.itemIndex, readDownloadOptions(ctx, job.itemIndex));
+	});
+	waiting.forEach((job, position) => {
+		const outcome = finished[position];
+		results[job.itemIndex] = 'error' in outcome ? { error: outcome.error, jobId: job.jobId } : outcome.value;
+	});
+}
+
+/**
+ * Without Continue On Fail the first error stops the node and the other items' results are lost;
+ * its description lists every other job of the run, so the finished ones can be fetched with Get
+ * instead of being paid for again.
+ */
+function nameWhatWasPaidFor(results: ItemResult[], lastStatus: Map<string, string>): void {
+	const first = results.find((result): result is { error: Error; jobId?: string } => !!result && 'error' in result);
+	if (!first) return;
+	const others = [...lastStatus].filter(([jobId]) => jobId !== first.jobId);
+	if (others.length === 0) return;
+	const list = others.map(([jobId, status]) => `${jobId} (${status})`).join(', ');
+	const error = first.error as Error & { description?: string | null };
+	const before = error.description ? `${error.description} ` : '';
+	error.description = `${before}Other jobs of this run, already submitted and possibly charged: ${list}. Fetch them with the Get operation instead of running them again.`;
+}

@@ -1,0 +1,158 @@
+/**
+ * Callback mode ("Pause Until TT API Calls Back") on the real engine: the run pauses, the emulator's
+ * callbacks are delivered to the node's webhook() as n8n's waiting-webhook handler would, at the
+ * moments the tests choose. Jobs are held running (stuck marker) until the test ends them.
+ */
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { deliverToPausedRun, pauseRun, startCallbackListener, type PausedRun, type WebhookAnswer } from './callbackHarness';
+import { binaryBytes, PNG_SIGNATURE, useEmulator } from './harness';
+
+const HELD = '[held]';
+const callbackParameters = (extra: IDataObject = {}) => ({
+	resource: 'gptImage',
+	operation: 'generate',
+	model: 'gpt-image-2',
+	prompt: '={{ $json.prompt }}',
+	waitMode: 'callback',
+	...extra,
+});
+const prompts = (run: number, count: number) => Array.from({ length: count }, (_, n) => ({ prompt: `${HELD} run ${run} item ${n}` }));
+const resumes = (answers: WebhookAnswer[]) => answers.filter((answer) => answer.items !== undefined);
+const jobIdsOf = (paused: PausedRun) => paused.items.map((item) => String(item.json.jobId));
+const promptOrder = (items: INodeExecutionData[]) => items.map((item) => item.json.prompt);
+
+describe('callback mode (real engine, emulator, callbacks delivered by the test)', () => {
+	const env = useEmulator({ stuckMarker: HELD });
+	let listener: Awaited<ReturnType<typeof startCallbackListener>>;
+	// A second n8n webhook process: the same package loaded again, with its own memory.
+	let otherProcess: typeof import('./callbackHarness');
+
+	beforeAll(async () => {
+		listener = await startCallbackListener();
+		await jest.isolateModulesAsync(async () => {
+			otherProcess = await import('./callbackHarness');
+			await otherProcess.loadPackageCopy();
+		});
+	});
+	afterAll(async () => await listener.stop());
+	beforeEach(() => listener.received.splice(0));
+
+	/** Ends the jobs one at a time, handing each callback, once it arrives, to the process `via` picks. */
+	const endOneByOne = async (paused: PausedRun, jobIds: string[], via: (index: number) => typeof deliverToPausedRun = () => deliverToPausedRun) => {
+		const answers: WebhookAnswer[] = [];
+		for (const [index, jobId] of jobIds.entries()) {
+			env.emulator.finishJob(jobId);
+			const [callback] = (await listener.waitFor(index + 1)).slice(index);
+			answers.push(await via(index)(paused, callback));
+		}
+		return answers;
+	};
+
+	const pause = async (items: IDataObject[], options: { continueOnFail?: boolean; parameters?: IDataObject } = {}) => {
+		const paused = await pauseRun({
+			credentials: env.credentials(),
+			listenerBase: listener.base,
+			items,
+			continueOnFail: options.continueOnFail,
+			parameters: callbackParameters(options.parameters),
+		});
+		expect(paused.error).toBeUndefined();
+		expect(paused.run.status).toBe('waiting');
+		return paused;
+	};
+
+	it('five callbacks of a run arriving at the same instant resume it once, every image in input order', async () => {
+		const paused = await pause(prompts(1, 5));
+		for (const jobId of jobIdsOf(paused)) env.emulator.finishJob(jobId);
+		const callbacks = await listener.waitFor(5);
+		// Slow fetches widen the window in which a callback waits while the others arrive.
+		env.emulator.addFault({ route: 'fetch', delayMs: 300, times: 20 });
+
+		const answers = await Promise.all(callbacks.map(async (callback) => await deliverToPausedRun(paused, callback)));
+
+		expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
+		expect(resumes(answers)).toHaveLength(1);
+		const [{ items }] = resumes(answers);
+		expect(promptOrder(items!)).toEqual(prompts(1, 5).map((item) => item.prompt));
+		expect(items!.map((item) => item.pairedItem)).toEqual([0, 1, 2, 3, 4].map((item) => ({ item })));
+		for (const item of items!) expect(binaryBytes(item).subarray(0, 8)).toEqual(PNG_SIGNATURE);
+		expect(env.emulator.requestsTo('/openai/gpt/fetch')).toHaveLength(0);
+	});
+
+	it('twenty runs of five jobs whose callbacks all arrive at once give twenty resumes, each once', async () => {
+		const runs: PausedRun[] = [];
+		for (let run = 0; run < 20; run++) runs.push(await pause(prompts(100 + run, 5)));
+		for (const paused of runs) for (const jobId of jobIdsOf(paused)) env.emulator.finishJob(jobId);
+		const callbacks = await listener.waitFor(100);
+
+		const answers = await Promise.all(
+			callbacks.map(async (callback) => {
+				const paused = runs.find((run) => callback.url.includes(`/${run.executionId}/`))!;
+				return { paused, answer: await deliverToPausedRun(paused, callback) };
+			}),
+		);
+
+		for (const [index, paused] of runs.entries()) {
+			const own = resumes(answers.filter((answer) => answer.paused === paused).map(({ answer }) => answer));
+			expect(own).toHaveLength(1);
+			expect(promptOrder(own[0].items!)).toEqual(prompts(100 + index, 5).map((item) => item.prompt));
+		}
+	});
+
+	it('two webhook processes taking callbacks in turn: the last callback resumes the run, at most two fetches per job', async () => {
+		const paused = await pause(prompts(2, 5));
+		const answers = await endOneByOne(paused, jobIdsOf(paused), (index) => (index % 2 === 0 ? deliverToPausedRun : otherProcess.deliverToPausedRun));
+
+		expect(answers.map((answer) => answer.items !== undefined)).toEqual([false, false, false, false, true]);
+		expect(promptOrder(answers[4].items!)).toEqual(prompts(2, 5).map((item) => item.prompt));
+		expect(answers[4].items!.every((item) => item.json.status === 'SUCCESS')).toBe(true);
+		const fetches = env.emulator.requestsTo('/openai/gpt/fetch').length;
+		console.log(`[callback] two webhook processes, 5 jobs: ${fetches} fetches (${(fetches / 5).toFixed(1)} per job)`);
+		expect(fetches).toBeLessThanOrEqual(2 * 5);
+	});
+
+	it('one webhook process: each callback before the last fetches at most one running job', async () => {
+		const paused = await pause(prompts(3, 4));
+		const answers = await endOneByOne(paused, jobIdsOf(paused));
+		expect(resumes(answers)).toHaveLength(1);
+		expect(answers[3].items).toBeDefined();
+		expect(env.emulator.requestsTo('/openai/gpt/fetch').length).toBeLessThanOrEqual(3);
+	});
+
+	it('with Continue On Fail, an item refused by validation comes out once before the pause, at the timeout and at the resume', async () => {
+		const items = [{ prompt: `${HELD} good 0` }, { prompt: null }, { prompt: `${HELD} good 2` }];
+		const paused = await pause(items, { continueOnFail: true });
+		expect(paused.items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(paused.items[1].json.error).toBe('Prompt (prompt) must be text, but it is null');
+
+		// What n8n passes on if the wait runs out: the node's input, which the pause replaced.
+		const timedOut = paused.run.data.executionData!.nodeExecutionStack[0].data.main[0]!;
+		expect(timedOut.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(timedOut[1].json.error).toBe('Prompt (prompt) must be text, but it is null');
+		expect(String(timedOut[0].json.error)).toContain('had not been reported finished');
+
+		const jobIds = jobIdsOf(paused).filter((jobId) => jobId !== 'undefined' && jobId !== '');
+		expect(jobIds).toHaveLength(2);
+		const answers = await endOneByOne(paused, jobIds);
+		const resumed = answers[1].items!;
+		expect(resumed.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(resumed.map((item) => item.json.status ?? item.json.error)).toEqual([
+			'SUCCESS',
+			'Prompt (prompt) must be text, but it is null',
+			'SUCCESS',
+		]);
+	});
+
+	it('Wait Mode takes no expression: one that would differ per item is refused by name, before any request', async () => {
+		const { error, errorDescription } = await pauseRun({
+			credentials: env.credentials(),
+			listenerBase: listener.base,
+			items: [{ prompt: 'a fox', mode: 'none' }, { prompt: 'a hare', mode: 'callback' }],
+			parameters: callbackParameters({ waitMode: '={{ $json.mode }}' }),
+		});
+		expect(error).toBe('Wait Mode (waitMode) is "{{ $json.mode }}", which is not allowed');
+		expect(errorDescription).toBe('Use one of: poll, callback, none.');
+		expect(env.emulator.requests).toHaveLength(0);
+	});
+});
