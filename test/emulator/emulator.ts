@@ -52,6 +52,8 @@ export interface EmulatorOptions {
 	failMarker?: string;
 	/** A prompt containing it gives a job that stays ON_QUEUE forever and never calls back. */
 	stuckMarker?: string;
+	/** A prompt matching it (e.g. "[ends in 6 s]") gives a job that ends that many seconds after its submit. */
+	endsInPattern?: RegExp;
 	/** Prompts containing one of these are refused with 400 (banned words). */
 	bannedWords?: string[];
 	/** Answer the first fetch of each job with this fault (its route and times are ignored). */
@@ -162,6 +164,7 @@ export class TtApiEmulator {
 			bannedWords: ['forbidden-word'],
 			failMarker: '[fail]',
 			stuckMarker: '[stuck]',
+			endsInPattern: /\[ends in (\d+(?:\.\d+)?) s\]/,
 			...options,
 		};
 	}
@@ -455,6 +458,11 @@ export class TtApiEmulator {
 			fails: !!this.options.failMarker && prompt.includes(this.options.failMarker),
 			stuck: !!this.options.stuckMarker && prompt.includes(this.options.stuckMarker),
 		};
+		const endsIn = this.options.endsInPattern.exec(prompt);
+		if (endsIn) {
+			job.queueMs = Math.min(job.queueMs, Number(endsIn[1]) * 1000);
+			job.runMs = Number(endsIn[1]) * 1000 - job.queueMs;
+		}
 		this.jobs.set(job.jobId, job);
 		this.scheduleCallback(job);
 		return job;

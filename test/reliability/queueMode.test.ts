@@ -1,19 +1,16 @@
 /**
- * The soak on n8n's own distributed engine: queue mode with Redis and PostgreSQL from Debian's
- * packages, one main, two workers and a webhook processor (n8n 2.x, the packed package installed
- * in their shared user folder). 200 jobs in three wait modes, about 10% of TT API's answers faulty:
- * every prompt must end as exactly one result or as an error.
+ * The soak on n8n's own distributed engine: queue mode with Redis and PostgreSQL 17, one main, two
+ * workers and two webhook processes behind a proxy (n8n 2.x, the packed package installed in their
+ * shared user folder). 200 jobs in three wait modes, about 10% of TT API's answers faulty: every
+ * prompt must end as exactly one result or as an error. Then callback-mode runs with TT API's
+ * callbacks on one webhook process, and alternating between the two.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-
 import { webhookWorkflow } from '../../bench/workflows';
-import { startEmulator, type Fault, type TtApiEmulator } from '../emulator/emulator';
-import { N8nInstance, packPackage, TRIGGER_WEBHOOK_ID } from '../e2e/n8n';
-import { freePortBlock } from '../e2e/ports';
+import type { Fault } from '../emulator/emulator';
+import { TRIGGER_WEBHOOK_ID } from '../e2e/n8n';
 import { count, findSecrets } from './figures';
-import { startServices, type Services } from './services';
+import { startQueueStack, type QueueStack } from './queueStack';
+import { JOB_ENDS_S, runTimedCallbacks, secondResumesIn, TIMED_WORKFLOW_ID, timedCallbackWorkflow, TIMEOUT_S } from './timedCallbacks';
 
 const API_KEY = 'soak-key-5e0b77c1a9';
 const TRIGGER_SECRET = 'soak-trigger-secret-0c4f2d';
@@ -35,59 +32,36 @@ jest.setTimeout(20 * 60 * 1000);
 type Mode = keyof typeof PLAN;
 const WORKFLOW_IDS: Record<Mode, string> = { poll: 'SoakPollWebhook1', callback: 'SoakCallbackHook', none: 'SoakSubmitNoWait' };
 
-describe('queue mode: one main, two workers, a webhook processor, Redis and PostgreSQL', () => {
-	const work = mkdtempSync(path.join(tmpdir(), 'ttapi-queue-'));
-	const userFolder = path.join(work, 'user');
-	let services: Services | undefined;
-	let emulator: TtApiEmulator;
-	const processes: N8nInstance[] = [];
-	let main: N8nInstance;
+describe('queue mode: one main, two workers, two webhook processes, Redis and PostgreSQL 17', () => {
+	let stack: QueueStack;
 	let webhookBase = '';
 
 	beforeAll(async () => {
-		services = await startServices(mkdtempSync(path.join(tmpdir(), 'ttapi-pg-')), await freePortBlock(), await freePortBlock());
-		emulator = await startEmulator({ validKeys: [API_KEY], queueMs: 500, runMs: 2500, randomFaults: { rate: FAULT_RATE, faults: FAULTS, seed: 20261125 } });
-		const [mainPort, webhookPort, workerPort1, workerPort2] = [await freePortBlock(), await freePortBlock(), await freePortBlock(), await freePortBlock()];
-		webhookBase = `http://127.0.0.1:${webhookPort}`;
-		const queueEnv = {
-			EXECUTIONS_MODE: 'queue',
-			QUEUE_BULL_REDIS_HOST: '127.0.0.1',
-			QUEUE_BULL_REDIS_PORT: String(services.redisPort),
-			DB_TYPE: 'postgresdb',
-			DB_POSTGRESDB_HOST: '127.0.0.1',
-			DB_POSTGRESDB_PORT: String(services.postgresPort),
-			DB_POSTGRESDB_DATABASE: 'n8n',
-			DB_POSTGRESDB_USER: 'n8n',
-			DB_POSTGRESDB_PASSWORD: '',
-			// Production webhooks, TT API's callbacks and resume URLs all go to the webhook processor.
-			WEBHOOK_URL: `${webhookBase}/`,
-		};
-		const make = (role: 'main' | 'worker' | 'webhook', port: number) =>
-			new N8nInstance({ line: '2.x', role, userFolder, port, logFile: path.join(work, `n8n-${role}-${port}.log`), extraEnv: queueEnv });
-		main = make('main', mainPort);
-		processes.push(main, make('webhook', webhookPort), make('worker', workerPort1), make('worker', workerPort2));
-
-		main.installPackage(packPackage(path.join(work, 'pack')));
-		await main.importDemo({ apiKey: API_KEY, baseUrl: emulator.url, triggerSecret: TRIGGER_SECRET });
-		const hookUrl = `${webhookBase}/webhook/${TRIGGER_WEBHOOK_ID}/callback?token=${TRIGGER_SECRET}`;
-		await main.importWorkflows([
-			webhookWorkflow(WORKFLOW_IDS.poll, 'soak-poll', 'poll', { continueOnFail: true, options: { timeout: 300, download: true } }),
-			webhookWorkflow(WORKFLOW_IDS.callback, 'soak-callback', 'callback', { continueOnFail: true, options: { timeout: 300, download: true } }),
-			webhookWorkflow(WORKFLOW_IDS.none, 'soak-none', 'none', { continueOnFail: true, options: { hookUrl } }),
-		]);
-		for (const id of [...Object.values(WORKFLOW_IDS), 'TtApiDemoTrigger']) await main.activate(id);
-		for (const process of processes) await process.start({ timeoutMs: 240_000 });
-		await main.login();
+		stack = await startQueueStack({
+			apiKey: API_KEY,
+			triggerSecret: TRIGGER_SECRET,
+			emulator: { queueMs: 500, runMs: 2500, randomFaults: { rate: FAULT_RATE, faults: FAULTS, seed: 20261125 } },
+			workers: 2,
+			webhooks: 2,
+			workflows: (base) => {
+				webhookBase = base;
+				const hookUrl = `${base}/webhook/${TRIGGER_WEBHOOK_ID}/callback?token=${TRIGGER_SECRET}`;
+				return [
+					webhookWorkflow(WORKFLOW_IDS.poll, 'soak-poll', 'poll', { continueOnFail: true, options: { timeout: 300, download: true } }),
+					webhookWorkflow(WORKFLOW_IDS.callback, 'soak-callback', 'callback', { continueOnFail: true, options: { timeout: 300, download: true } }),
+					webhookWorkflow(WORKFLOW_IDS.none, 'soak-none', 'none', { continueOnFail: true, options: { hookUrl } }),
+					timedCallbackWorkflow(),
+				];
+			},
+		});
 	});
 
 	afterAll(async () => {
-		for (const process of processes.reverse()) await process.stop();
-		await emulator?.stop();
-		await services?.stop();
-		rmSync(work, { recursive: true, force: true });
+		await stack?.stop();
 	});
 
 	it('200 jobs in three wait modes with 10% faulty answers: every prompt ends once, as a result or an error', async () => {
+		const { main, emulator } = stack;
 		const prompts = new Map<string, Mode>();
 		const calls: Array<{ mode: Mode; prompts: string[] }> = [];
 		for (const mode of Object.keys(PLAN) as Mode[]) {
@@ -106,7 +80,7 @@ describe('queue mode: one main, two workers, a webhook processor, Redis and Post
 					headers: { 'content-type': 'application/json' },
 					body: JSON.stringify({ prompts: batch }),
 				});
-				expect(answer.status).toBe(200);
+				expect(answer.status === 200 ? 200 : `HTTP ${answer.status}: ${await answer.text()}`).toBe(200);
 			}));
 		}
 		count('jobs in', prompts.size);
@@ -119,7 +93,7 @@ describe('queue mode: one main, two workers, a webhook processor, Redis and Post
 		// An ended execution does not change: read each one's run data once.
 		const runDataOf = new Map<string, any>();
 		for (;;) {
-			const executions = await main.executions();
+			const executions = (await main.executions()).filter((execution) => execution.workflowId !== TIMED_WORKFLOW_ID);
 			const open = executions.filter((execution) => ['new', 'running', 'waiting'].includes(execution.status));
 			const started = executions.filter((execution) => Object.values(WORKFLOW_IDS).includes(execution.workflowId)).length;
 			if (open.length === 0 && started === calls.length) {
@@ -171,13 +145,34 @@ describe('queue mode: one main, two workers, a webhook processor, Redis and Post
 		count('faults survived', injected);
 
 		// The work ran on the workers, both of them; no process logged a secret.
-		const logs = processes.map((process) => readFileSync(process.env.N8N_LOG_FILE_LOCATION, 'utf8'));
-		const finishedPerWorker = processes
-			.map((process, index) => (process.options.role === 'worker' ? (logs[index].match(/Worker finished execution/g) ?? []).length : undefined))
-			.filter((finished) => finished !== undefined);
-		console.log(`[soak] executions finished per worker: ${finishedPerWorker.join(', ')}`);
-		expect(finishedPerWorker).toHaveLength(2);
+		const finishedPerWorker = stack.workers.map((worker) => (stack.logOf(worker).match(/Worker finished execution/g) ?? []).length);
+		console.log(`[soak] executions finished per worker: ${finishedPerWorker.join(', ')}; "already being resumed" per process: ${secondResumesIn(stack).join(', ')}`);
 		expect(finishedPerWorker.every((finished) => finished > 0)).toBe(true);
-		expect(findSecrets([API_KEY, TRIGGER_SECRET], ...logs)).toBe(0);
+		expect(findSecrets([API_KEY, TRIGGER_SECRET], ...stack.all.map(stack.logOf))).toBe(0);
+		// On a PostgreSQL n8n supports: each process checks the version at start and warns if not.
+		expect(stack.all.map(stack.logOf).join('\n').match(/Postgres \d+ is (not supported|outside the supported range)|Could not check database version/g)).toBeNull();
+	});
+
+	// Jobs submitted together end apart: TT API calls back for each as it ends. Wherever a callback
+	// lands, the run resumes once, soon after its last job, with every image.
+	describe.each([
+		['one webhook process', 'first' as const, 1],
+		['two webhook processes, callbacks alternating', 'alternate' as const, 2],
+	])(`callback mode, three runs of jobs ending at ${JOB_ENDS_S.join(', ')} s, %s`, (label, routing, fetchesPerJob) => {
+		it(`every run resumes once with every image, long before its ${TIMEOUT_S} s timeout; at most ${fetchesPerJob} fetch per job`, async () => {
+			const { runs, jobs, fetches, secondResumes } = await runTimedCallbacks(stack, routing, label);
+			count('jobs in', jobs);
+			count('results out', runs.flatMap((run) => run.items).filter((item) => item.status === 'SUCCESS' && item.hasImage).length);
+			for (const run of runs) {
+				expect(run.status).toBe('success');
+				expect(run.items.map((item) => [item.prompt, item.status ?? item.error, item.hasImage])).toEqual(run.prompts.map((prompt) => [prompt, 'SUCCESS', true]));
+				expect(run.resumedAfterLastJobMs).toBeLessThan(20_000);
+				// The proxy did spread each run's callbacks as this case says.
+				expect(new Set(run.callbackProcesses).size).toBe(routing === 'alternate' ? 2 : 1);
+			}
+			// No callback tried to resume a run a second time (n8n refuses it and logs so).
+			expect(secondResumes).toEqual(stack.all.map(() => 0));
+			expect(fetches / jobs).toBeLessThanOrEqual(fetchesPerJob);
+		});
 	});
 });
