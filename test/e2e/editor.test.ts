@@ -1,0 +1,119 @@
+/**
+ * What a newcomer meets in the real editor: a real n8n (2.x and 1.x) with the packed package
+ * installed, driven in headless Chromium (Debian's package, as `npm run screenshots` uses). A user
+ * who installs the package and searches the node creator must find it.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+import { versions, type Line } from './install';
+import { N8nInstance, OWNER, packPackage } from './n8n';
+import { freePortBlock } from './ports';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ACTIONS = ['Generate an image with DALL·E 3', 'Generate a 4o image', 'Get a 4o image job', 'Generate an image with a GPT image model', 'Get a GPT image job'];
+const TRIGGERS = ['On all finished jobs', 'On succeeded jobs only', 'On failed jobs only'];
+// A workflow that already has its first step, so the node creator opens on "What happens next?".
+const WITH_TRIGGER = {
+	id: 'EditorNextStep01',
+	name: 'Editor: what happens next',
+	active: false,
+	nodes: [{ id: 'a1b2c3d4-0000-4000-8000-000000000001', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} }],
+	connections: {},
+	settings: {},
+};
+
+let tarball: string | undefined;
+const packOnce = (dir: string) => (tarball ??= packPackage(dir));
+
+jest.setTimeout(10 * 60 * 1000);
+
+const lines = (process.env.TTAPI_E2E_LINES?.split(',') as Line[] | undefined) ?? (Object.keys(versions.n8n) as Line[]);
+
+describe.each(lines)('the node creator of real n8n %s', (line) => {
+	const work = mkdtempSync(path.join(tmpdir(), `ttapi-editor-${line}-`));
+	let n8n: N8nInstance;
+	let browser: Browser;
+	let page: Page;
+
+	beforeAll(async () => {
+		if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: \`npm run screenshots\` installs it, or apt-get install chromium`);
+		n8n = new N8nInstance({ line, userFolder: path.join(work, 'user'), port: await freePortBlock(), logFile: path.join(work, 'n8n.log') });
+		n8n.installPackage(packOnce(path.join(tmpdir(), 'ttapi-editor-pack')));
+		await n8n.importWorkflows([WITH_TRIGGER]);
+		await n8n.start();
+		await n8n.login();
+		browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'] });
+		page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+		await page.goto(`${n8n.baseUrl}/signin`);
+		await page.locator('input[type="email"], input[name="emailOrLdapLoginId"], input[name="email"]').first().fill(OWNER.email);
+		await page.locator('input[type="password"]').first().fill(OWNER.password);
+		await page.getByRole('button', { name: /sign in/i }).click();
+		await page.waitForURL((url) => !url.pathname.includes('signin'), { timeout: 60_000 });
+	});
+
+	afterAll(async () => {
+		await browser?.close();
+		await n8n?.stop();
+		if (process.env.TTAPI_E2E_KEEP) console.log(`n8n ${line} files kept in ${work}`);
+		else rmSync(work, { recursive: true, force: true });
+	});
+
+	const names = async (on: Page) => await on.locator('[data-test-id="node-creator-item-name"]').allInnerTexts();
+
+	/**
+	 * Opens the node creator on a new workflow (the first step) or on one with a trigger ("What happens
+	 * next?"), types `query` and returns the names listed once n8n shows TT API or "No results".
+	 */
+	async function search(workflow: 'new' | string, query: string): Promise<string[]> {
+		await page.goto(`${n8n.baseUrl}/workflow/${workflow}`);
+		const opener = workflow === 'new' ? 'canvas-add-button' : 'node-creator-plus-button';
+		await page.locator(`[data-test-id="${opener}"]`).first().click({ timeout: 60_000 });
+		await page.locator('input[data-test-id="node-creator-search-bar"], [data-test-id="node-creator-search-bar"] input').first().fill(query);
+		await page
+			.locator('[data-test-id="node-creator-no-results"], [data-test-id="node-creator-item-name"]:text-is("TT API")')
+			.first()
+			.waitFor({ timeout: 20_000 });
+		return await names(page);
+	}
+
+	/** Every action and trigger event the opened app lists, its collapsed sections opened too. */
+	async function listedActions(): Promise<string[]> {
+		const seen = new Set(await names(page));
+		const sections = page.locator('[data-test-id="node-creator-category-item"]');
+		for (let index = 0; index < (await sections.count()); index += 1) {
+			await sections.nth(index).click();
+			for (const name of await names(page)) seen.add(name);
+		}
+		return [...seen];
+	}
+
+	it.each(['TT API', 'ttapi', 'DALL-E', 'callback'])('the first step: searching "%s" lists TT API', async (query) => {
+		expect(await search('new', query)).toContain('TT API');
+	});
+
+	it.each(['TT API', 'ttapi', 'DALL-E', 'callback'])('"What happens next?": searching "%s" lists TT API', async (query) => {
+		expect(await search(WITH_TRIGGER.id, query)).toContain('TT API');
+	});
+
+	it.each([
+		['the first step', 'new'],
+		['"What happens next?"', WITH_TRIGGER.id],
+	])("%s: TT API found by search lists the node's actions and the trigger's events", async (_view, workflow) => {
+		expect(await search(workflow, 'TT API')).toContain('TT API');
+		await page.locator('[data-test-id="node-creator-item-name"]:text-is("TT API")').first().click();
+		await page.locator('[data-test-id="node-creator-category-item"]').first().waitFor({ timeout: 20_000 });
+		expect(await listedActions()).toEqual(expect.arrayContaining([...TRIGGERS, ...ACTIONS]));
+	});
+
+	it('the app entry says what the action node does, not what the trigger does', async () => {
+		await search('new', 'TT API');
+		const entry = page.locator('[data-test-id="item-iterator-item"]').filter({ has: page.locator('[data-test-id="node-creator-item-name"]:text-is("TT API")') });
+		const text = await entry.first().innerText();
+		expect(text).toContain('Generate images');
+		expect(text).not.toContain('Starts the workflow');
+	});
+});
