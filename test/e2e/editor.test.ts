@@ -62,58 +62,65 @@ describe.each(lines)('the node creator of real n8n %s', (line) => {
 		else rmSync(work, { recursive: true, force: true });
 	});
 
-	const names = async (on: Page) => await on.locator('[data-test-id="node-creator-item-name"]').allInnerTexts();
+	const QUERIES = ['TT API', 'ttapi', 'DALL-E', 'callback'];
+	const names = async () => await page.locator('[data-test-id="node-creator-item-name"]').allInnerTexts();
 
-	/**
-	 * Opens the node creator on a new workflow (the first step) or on one with a trigger ("What happens
-	 * next?"), types `query` and returns the names listed once n8n shows TT API or "No results".
-	 */
-	async function search(workflow: 'new' | string, query: string): Promise<string[]> {
+	/** Opens the node creator: on a new workflow its first step, else the trigger's "+" ("What happens next?"). */
+	async function openNodeCreator(workflow: 'new' | string) {
 		await page.goto(`${n8n.baseUrl}/workflow/${workflow}`);
-		const opener = workflow === 'new' ? 'canvas-add-button' : 'node-creator-plus-button';
+		const opener = workflow === 'new' ? 'canvas-add-button' : 'canvas-handle-plus';
 		await page.locator(`[data-test-id="${opener}"]`).first().click({ timeout: 60_000 });
+	}
+
+	/** Types `query` into the open node creator; the names listed once n8n shows TT API or "No results". */
+	async function search(query: string): Promise<string[]> {
 		await page.locator('input[data-test-id="node-creator-search-bar"], [data-test-id="node-creator-search-bar"] input').first().fill(query);
 		await page
 			.locator('[data-test-id="node-creator-no-results"], [data-test-id="node-creator-item-name"]:text-is("TT API")')
 			.first()
-			.waitFor({ timeout: 20_000 });
-		return await names(page);
+			.waitFor({ timeout: 20_000 })
+			.catch(() => undefined);
+		return await names();
 	}
 
-	/** Every action and trigger event the opened app lists, its collapsed sections opened too. */
-	async function listedActions(): Promise<string[]> {
-		const seen = new Set(await names(page));
+	/** Opens TT API from the search results; every action and trigger event it lists, collapsed sections opened. */
+	async function openTtApi(): Promise<string[]> {
+		await page.locator('[data-test-id="node-creator-item-name"]:text-is("TT API")').first().click();
 		const sections = page.locator('[data-test-id="node-creator-category-item"]');
+		await sections.first().waitFor({ timeout: 20_000 });
+		const seen = new Set(await names());
 		for (let index = 0; index < (await sections.count()); index += 1) {
 			await sections.nth(index).click();
-			for (const name of await names(page)) seen.add(name);
+			for (const name of await names()) seen.add(name);
 		}
 		return [...seen];
 	}
 
-	it.each(['TT API', 'ttapi', 'DALL-E', 'callback'])('the first step: searching "%s" lists TT API', async (query) => {
-		expect(await search('new', query)).toContain('TT API');
-	});
-
-	it.each(['TT API', 'ttapi', 'DALL-E', 'callback'])('"What happens next?": searching "%s" lists TT API', async (query) => {
-		expect(await search(WITH_TRIGGER.id, query)).toContain('TT API');
+	it.each([
+		['the first step', 'new'],
+		['"What happens next?"', WITH_TRIGGER.id],
+	])('%s: searching "TT API", "ttapi", "DALL-E" or "callback" lists TT API', async (_view, workflow) => {
+		await openNodeCreator(workflow);
+		const found: Record<string, boolean> = {};
+		for (const query of QUERIES) found[query] = (await search(query)).includes('TT API');
+		expect(found).toEqual(Object.fromEntries(QUERIES.map((query) => [query, true])));
 	});
 
 	it.each([
 		['the first step', 'new'],
 		['"What happens next?"', WITH_TRIGGER.id],
-	])("%s: TT API found by search lists the node's actions and the trigger's events", async (_view, workflow) => {
-		expect(await search(workflow, 'TT API')).toContain('TT API');
-		await page.locator('[data-test-id="node-creator-item-name"]:text-is("TT API")').first().click();
-		await page.locator('[data-test-id="node-creator-category-item"]').first().waitFor({ timeout: 20_000 });
-		expect(await listedActions()).toEqual(expect.arrayContaining([...TRIGGERS, ...ACTIONS]));
+	])("%s: TT API, opened from the search, lists the node's actions and the trigger's events", async (_view, workflow) => {
+		await openNodeCreator(workflow);
+		expect(await search('TT API')).toContain('TT API');
+		expect(await openTtApi()).toEqual(expect.arrayContaining([...TRIGGERS, ...ACTIONS]));
 	});
 
-	it('the app entry says what the action node does, not what the trigger does', async () => {
-		await search('new', 'TT API');
-		const entry = page.locator('[data-test-id="item-iterator-item"]').filter({ has: page.locator('[data-test-id="node-creator-item-name"]:text-is("TT API")') });
-		const text = await entry.first().innerText();
-		expect(text).toContain('Generate images');
-		expect(text).not.toContain('Starts the workflow');
+	it("the app's Node details say what the action node does, not what the trigger does", async () => {
+		await openNodeCreator('new');
+		await search('TT API');
+		await openTtApi();
+		const details = await page.locator('[data-test-id="node-creator"]').first().innerText();
+		expect(details).toContain("Generate images with TT API's OpenAI models");
+		expect(details).not.toContain('Starts the workflow');
 	});
 });
