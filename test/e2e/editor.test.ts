@@ -13,7 +13,8 @@ import { versions, type Line } from './install';
 import { N8nInstance, OWNER, packPackage } from './n8n';
 import { freePortBlock } from './ports';
 
-const CHROMIUM = '/usr/bin/chromium';
+// Debian's chromium, as `npm run screenshots` installs it; CHROMIUM_PATH names another (e.g. a CI runner's Chrome).
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ACTIONS = ['Generate an image with DALL·E 3', 'Generate a 4o image', 'Get a 4o image job', 'Generate an image with a GPT image model', 'Get a GPT image job'];
 const TRIGGERS = ['On all finished jobs', 'On succeeded jobs only', 'On failed jobs only'];
 // A workflow that already has its first step, so the node creator opens on "What happens next?".
@@ -40,7 +41,7 @@ describe.each(lines)('the node creator of real n8n %s', (line) => {
 	let page: Page;
 
 	beforeAll(async () => {
-		if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: \`npm run screenshots\` installs it, or apt-get install chromium`);
+		if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: \`npm run screenshots\` installs it (apt-get install chromium), or set CHROMIUM_PATH`);
 		n8n = new N8nInstance({ line, userFolder: path.join(work, 'user'), port: await freePortBlock(), logFile: path.join(work, 'n8n.log') });
 		n8n.installPackage(packOnce(path.join(tmpdir(), 'ttapi-editor-pack')));
 		await n8n.importWorkflows([WITH_TRIGGER]);

@@ -9,12 +9,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { startStack, type Stack } from '../../scripts/stack';
+import type { RestAnswer } from './n8n';
 import { freePortBlock } from './ports';
 import { isPortFree } from '../../scripts/portCheck';
 
 jest.setTimeout(15 * 60 * 1000);
 
 const quiet = () => {};
+
+/** The `data` of an n8n REST answer; else an error with what n8n answered. */
+function dataOf(answer: RestAnswer): any {
+	if (answer.json?.data === undefined) throw new Error(`n8n answered HTTP ${answer.status}: ${answer.text.slice(0, 300)}`);
+	return answer.json.data;
+}
 
 /** A server answering 200 to everything, as another n8n on the port would to a health check. */
 async function foreignServer(port: number): Promise<{ server: Server; requests: string[] }> {
@@ -89,7 +96,7 @@ describe('npm start on a real n8n 2.x, started twice on one home', () => {
 
 	it("a restart keeps the user's edits to a demo workflow and the credential, and brings back a deleted demo", async () => {
 		const n8n = first!.n8n;
-		const saved = (await n8n.rest('GET', '/workflows/TtApiDemoGpt4oPo')).json.data;
+		const saved = dataOf(await n8n.rest('GET', '/workflows/TtApiDemoGpt4oPo'));
 		const nodes = saved.nodes.map((node: any) => (node.type.endsWith('.ttApi') ? { ...node, parameters: { ...node.parameters, prompt: 'My own prompt' } } : node));
 		const edit = await n8n.rest('PATCH', '/workflows/TtApiDemoGpt4oPo', { name: 'My GPT-4o workflow', nodes, connections: saved.connections, versionId: saved.versionId });
 		expect(edit.status).toBe(200);
@@ -106,10 +113,10 @@ describe('npm start on a real n8n 2.x, started twice on one home', () => {
 		expect(second.demo.kept).toHaveLength(6);
 		expect(second.demo).toMatchObject({ credential: 'kept', credentialElsewhere: 'https://api.ttapi.io' });
 
-		const kept = (await second.n8n.rest('GET', '/workflows/TtApiDemoGpt4oPo')).json.data;
+		const kept = dataOf(await second.n8n.rest('GET', '/workflows/TtApiDemoGpt4oPo'));
 		expect(kept.name).toBe('My GPT-4o workflow');
 		expect(JSON.stringify(kept.nodes)).toContain('My own prompt');
-		expect((await second.n8n.rest('GET', '/workflows/TtApiDemoDalle3W')).json.data.name).toBe('TT API demo: DALL·E 3');
-		expect((await second.n8n.rest('GET', '/credentials/TtApiDemoCred001')).json.data.name).toBe('My TT API key');
+		expect(dataOf(await second.n8n.rest('GET', '/workflows/TtApiDemoDalle3W')).name).toBe('TT API demo: DALL·E 3');
+		expect(dataOf(await second.n8n.rest('GET', '/credentials/TtApiDemoCred001')).name).toBe('My TT API key');
 	});
 });
