@@ -22,16 +22,23 @@ async function main() {
 	process.on('SIGINT', stop);
 	process.on('SIGTERM', stop);
 
+	const { demo } = stack;
+	const saved = demo.kept.length
+		? `\n  kept as saved:  ${demo.kept.length} demo workflow(s)${demo.credential === 'kept' ? ' and the "TT API account" credential' : ''}; npm start imports only missing ones`
+		: '';
 	console.log(`
   n8n is ready:   ${stack.n8n.baseUrl}
   login:          ${OWNER.email}  /  ${OWNER.password}
   TT API:         ${stack.credential.baseUrl}${stack.emulator ? ' (emulator)' : ''}
   demo workflows: DALL·E 3, GPT-4o image (polling), GPT image model, submit with hookUrl + the
                   active "react to finished images" trigger workflow, a FAILED job with Continue On Fail,
-                  three prompts paused until TT API calls back (callback mode)
+                  three prompts paused until TT API calls back (callback mode)${saved}
 
   Ctrl-C stops everything.
 `);
+	if (demo.credentialElsewhere !== undefined) {
+		say(`note: the saved "TT API account" credential points at ${demo.credentialElsewhere || '(no Base URL)'}, not ${stack.credential.baseUrl}; npm start leaves it as saved. Edit it in n8n, or delete it and restart to have it recreated.`);
+	}
 	if (realKey) say('note: the real TT API cannot call back a loopback URL; the hookUrl and callback-mode demos need a public n8n URL.');
 }
 

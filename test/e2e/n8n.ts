@@ -1,7 +1,7 @@
 // Runs a real n8n with this package installed the way users get it (the packed tarball in
 // $N8N_USER_FOLDER/.n8n/nodes). Shared by `npm start` and the end-to-end tests.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { parse } from 'flatted';
@@ -152,26 +152,37 @@ export class N8nInstance {
 		if (result.code !== 0) throw new Error(`n8n import:workflow failed:\n${result.stdout}\n${result.stderr}`);
 	}
 
-	/** Imports the TT API credential and the demo workflows (placeholders filled in). */
-	async importDemo({ apiKey, baseUrl, triggerSecret }: { apiKey: string; baseUrl: string; triggerSecret: string }) {
-		const work = path.join(this.options.userFolder, 'import');
+	/**
+	 * Imports the TT API credential and the demo workflows (placeholders filled in); `skip` leaves
+	 * out what is already saved, so `npm start` keeps a user's edits.
+	 */
+	async importDemo(
+		{ apiKey, baseUrl, triggerSecret }: { apiKey: string; baseUrl: string; triggerSecret: string },
+		skip: { credential?: boolean; workflowIds?: ReadonlySet<string> } = {},
+	) {
+		const work = mkdtempSync(path.join(this.options.userFolder, 'import-'));
 		mkdirSync(path.join(work, 'workflows'), { recursive: true });
 		const credential = [{ id: CREDENTIAL_ID, name: 'TT API account', type: 'ttApiApi', data: { apiKey, baseUrl } }];
 		writeFileSync(path.join(work, 'credentials.json'), JSON.stringify(credential));
 		const hookUrl = `${this.baseUrl}/webhook/${TRIGGER_WEBHOOK_ID}/callback?token=${encodeURIComponent(triggerSecret)}`;
+		let workflows = 0;
 		for (const file of readdirSync(DEMO_DIR)) {
 			const text = readFileSync(path.join(DEMO_DIR, file), 'utf8')
 				.replaceAll('__HOOK_URL__', hookUrl)
 				.replaceAll('__TRIGGER_SECRET__', triggerSecret);
+			if (skip.workflowIds?.has(JSON.parse(text).id)) continue;
 			writeFileSync(path.join(work, 'workflows', file), text);
+			workflows += 1;
 		}
 		for (const args of [
-			['import:credentials', `--input=${path.join(work, 'credentials.json')}`],
-			['import:workflow', '--separate', `--input=${path.join(work, 'workflows')}`],
+			...(skip.credential ? [] : [['import:credentials', `--input=${path.join(work, 'credentials.json')}`]]),
+			...(workflows ? [['import:workflow', '--separate', `--input=${path.join(work, 'workflows')}`]] : []),
 		]) {
 			const result = await this.cli(args);
 			if (result.code !== 0) throw new Error(`n8n ${args[0]} failed:\n${result.stdout}\n${result.stderr}`);
 		}
+		// The credential file holds the API key in clear.
+		rmSync(work, { recursive: true, force: true });
 		return { hookUrl };
 	}
 
