@@ -3,26 +3,14 @@
  * package, installed here when missing), runs the GPT-4o demo workflow from the editor and saves
  * docs/workflow-canvas.png and docs/node-parameters.png.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
 import { chromium, type Page } from 'playwright-core';
 
+import { CHROMIUM, ensureChromium } from '../test/e2e/chromium';
 import { OWNER } from '../test/e2e/n8n';
 import { root, say, startStack } from './stack';
-
-const CHROMIUM = '/usr/bin/chromium';
-
-function ensureChromium() {
-	if (existsSync(CHROMIUM)) return;
-	say("installing Debian's chromium (once)…");
-	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-	for (const args of [['update', '-qq'], ['install', '-y', '-qq', 'chromium']]) {
-		const result = spawnSync('apt-get', args, { stdio: 'inherit', env });
-		if (result.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed; install chromium by hand`);
-	}
-}
 
 async function signIn(page: Page, baseUrl: string) {
 	await page.goto(`${baseUrl}/signin`);
@@ -33,7 +21,7 @@ async function signIn(page: Page, baseUrl: string) {
 }
 
 async function main() {
-	ensureChromium();
+	ensureChromium(say);
 	const outDir = path.join(root, 'docs');
 	mkdirSync(outDir, { recursive: true });
 	const stack = await startStack({ port: Number(process.env.N8N_PORT ?? 5688), emulatorPort: Number(process.env.TTAPI_EMULATOR_PORT ?? 8797) });

@@ -3,18 +3,17 @@
  * installed, driven in headless Chromium (Debian's package, as `npm run screenshots` uses). A user
  * who installs the package and searches the node creator must find it.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { chromium, type Browser, type Page } from 'playwright-core';
 
+import { CHROMIUM_ARGS, ensureChromium } from './chromium';
 import { versions, type Line } from './install';
 import { N8nInstance, OWNER, packPackage } from './n8n';
 import { freePortBlock } from './ports';
 
-// Debian's chromium, as `npm run screenshots` installs it; CHROMIUM_PATH names another (e.g. a CI runner's Chrome).
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ACTIONS = ['Generate an image with DALL·E 3', 'Generate a 4o image', 'Get a 4o image job', 'Generate an image with a GPT image model', 'Get a GPT image job'];
 const TRIGGERS = ['On all finished jobs', 'On succeeded jobs only', 'On failed jobs only'];
 // A workflow that already has its first step, so the node creator opens on "What happens next?".
@@ -41,13 +40,13 @@ describe.each(lines)('the node creator of real n8n %s', (line) => {
 	let page: Page;
 
 	beforeAll(async () => {
-		if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: \`npm run screenshots\` installs it (apt-get install chromium), or set CHROMIUM_PATH`);
+		const executablePath = ensureChromium();
 		n8n = new N8nInstance({ line, userFolder: path.join(work, 'user'), port: await freePortBlock(), logFile: path.join(work, 'n8n.log') });
 		n8n.installPackage(packOnce(path.join(tmpdir(), 'ttapi-editor-pack')));
 		await n8n.importWorkflows([WITH_TRIGGER]);
 		await n8n.start();
 		await n8n.login();
-		browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'] });
+		browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
 		page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
 		await page.goto(`${n8n.baseUrl}/signin`);
 		await page.locator('input[type="email"], input[name="emailOrLdapLoginId"], input[name="email"]').first().fill(OWNER.email);
