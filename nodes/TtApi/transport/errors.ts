@@ -1,39 +1,61 @@
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import { DEFAULT_BASE_URL, type NetworkFailure } from './network';
+
 /** What the transport knows about a failed call; never the request headers, so never the key. */
 export interface TtApiFailure {
 	httpCode?: number;
 	apiMessage?: string;
-	networkCode?: string;
+	network?: NetworkFailure;
+	/** The host the call went to, named in network errors. */
+	host?: string;
+	/** Why the credential's Base URL cannot be used, as a sentence that says what to fix. */
+	badBaseUrl?: string;
 	jobId?: string;
 	itemIndex: number;
 	action: string;
 	kind: 'read' | 'submit';
+	/** A download from TT API's image host rather than a call to TT API itself. */
+	image?: boolean;
 	/** A 403/404 on an image URL: it has expired. */
 	imageExpired?: boolean;
 }
 
-// n8n swaps any message containing a raw code such as ECONNREFUSED for a generic sentence, so
-// messages name the failure in words.
-const NETWORK_WORDS: Record<string, string> = {
-	ECONNREFUSED: 'connection refused',
-	ECONNRESET: 'connection reset',
-	ETIMEDOUT: 'no answer in time',
-	ECONNABORTED: 'no answer in time',
-	EPIPE: 'connection broken',
-	EAI_AGAIN: 'host name lookup failed',
-	ENOTFOUND: 'host not found',
-	ERR_BAD_RESPONSE: 'unreadable answer',
-};
-
-export const networkWords = (code?: string) => (code ? (NETWORK_WORDS[code] ?? 'network error') : 'network error');
-
 const withJob = (text: string, jobId?: string) => (jobId ? `${text} (job ${jobId})` : text);
 
+const nothingSent = (kind: TtApiFailure['kind']) =>
+	kind === 'submit' ? 'Nothing was sent to TT API, so no job was started and nothing was charged.' : 'Nothing was sent to TT API.';
+
+/** The low-level cause, kept for searching and support; a code here is not rewritten by n8n. */
+const causeOf = (network?: NetworkFailure) =>
+	network?.detail || network?.code ? `Cause: ${network.detail ?? network.code}${network.code && !network.detail?.includes(network.code) ? ` (${network.code})` : ''}.` : '';
+
+/** A failure before any byte reached TT API: what to fix, and never a word about charges. */
+function describeBeforeSend(failure: TtApiFailure, network: NetworkFailure) {
+	const { action, host } = failure;
+	const at = host ? ` ${host}` : '';
+	const target = failure.image ? `the image host${at}` : `TT API${at ? ` at${at}` : ''}`;
+	const check = failure.image
+		? `Check that this machine can reach${at || ' the image host'}.`
+		: `Check the Base URL in the TT API credential (TT API's is ${DEFAULT_BASE_URL}).`;
+	const message = network.setting === 'tls' ? `Could not connect to ${target} to ${action}: ${network.words}` : `Could not reach ${target} to ${action}: ${network.words}`;
+	const fix =
+		network.setting === 'tls'
+			? `${check} An https:// URL must point at a TLS port; a proxy that replaces certificates needs its CA certificate trusted by n8n (NODE_EXTRA_CA_CERTS).`
+			: network.code === 'ECONNREFUSED'
+				? `${check} Nothing listens on that host and port, or a firewall refused the connection.`
+				: `${check} Also check this machine's DNS and network.`;
+	return { message, description: [failure.image ? '' : nothingSent(failure.kind), fix, causeOf(network)].filter(Boolean).join(' ') };
+}
+
 function describe(failure: TtApiFailure): { message: string; description: string } {
-	const { httpCode, apiMessage, networkCode, action } = failure;
+	const { httpCode, apiMessage, network, action } = failure;
 	const said = apiMessage ? `TT API said: "${apiMessage}"` : '';
+	if (failure.badBaseUrl) {
+		return { message: failure.badBaseUrl, description: `Fix the Base URL in the TT API credential. ${nothingSent(failure.kind)}` };
+	}
+	if (httpCode === undefined && network?.beforeSend) return describeBeforeSend(failure, network);
 	if (failure.imageExpired) {
 		return {
 			message: `The image URL has expired (HTTP ${httpCode})`,
@@ -44,11 +66,15 @@ function describe(failure: TtApiFailure): { message: string; description: string
 	if (failure.kind === 'submit' && (httpCode === undefined || httpCode >= 500)) {
 		const reason =
 			httpCode === undefined
-				? `the connection failed (${networkWords(networkCode)})`
+				? `the connection failed (${network?.words ?? 'network error'})`
 				: `TT API answered HTTP ${httpCode}`;
 		return {
 			message: `TT API may not have accepted the job: ${reason}`,
-			description: `The job may still have started and been charged, so it was not submitted again. Check your TT API dashboard before running this item again. ${said}`.trim(),
+			description: [
+				'The request may have reached TT API, so the job may still have started and been charged; it was not submitted again. Check your TT API dashboard before running this item again.',
+				said,
+				causeOf(network),
+			].filter(Boolean).join(' '),
 		};
 	}
 	switch (httpCode) {
@@ -103,19 +129,25 @@ function describe(failure: TtApiFailure): { message: string; description: string
 		};
 	}
 	return {
-		message: `Could not reach TT API to ${action} (${networkWords(networkCode)})`,
-		description: 'Check the Base URL of the credential and your network.',
+		message: `Could not reach ${failure.image ? 'the image host' : 'TT API'} to ${action} (${network?.words ?? 'network error'})`,
+		description: [failure.image ? 'Check your network.' : 'Check the Base URL of the credential and your network.', causeOf(network)].filter(Boolean).join(' '),
 	};
 }
+
+// Failures that repeating the call cannot fix until a setting changes; they end a wait at once.
+const permanent = new WeakSet<Error>();
+export const isPermanentFailure = (error: unknown) => error instanceof Error && permanent.has(error);
 
 export function ttApiError(node: INode, failure: TtApiFailure): NodeApiError {
 	const { message, description } = describe(failure);
 	const body: JsonObject = { message: failure.apiMessage ?? message };
 	if (failure.jobId) body.jobId = failure.jobId;
-	return new NodeApiError(node, body, {
+	const error = new NodeApiError(node, body, {
 		message: withJob(message, failure.jobId),
 		description,
 		httpCode: failure.httpCode !== undefined ? String(failure.httpCode) : undefined,
 		itemIndex: failure.itemIndex,
 	});
+	if (failure.badBaseUrl || (failure.httpCode === undefined && failure.network?.retry === 'none')) permanent.add(error);
+	return error;
 }
