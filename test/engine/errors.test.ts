@@ -1,10 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-
+import { retryDelayMs } from '../../nodes/TtApi/transport/retry';
 import { runNode, useEmulator } from './harness';
 
 const generate = (extra: Record<string, unknown> = {}) => ({ resource: 'gptImage', operation: 'generate', prompt: 'a red fox', ...extra });
@@ -69,88 +63,8 @@ describe('errors a user can act on (real engine, emulator)', () => {
 	});
 });
 
-// A request that never left n8n cannot have started a job: such failures say what to fix and
-// never warn about charges; only a failure after the request may have reached TT API does.
+// Only a failure after the request may have reached TT API warns of charges (see notSent.test.ts).
 const MAY_BE_CHARGED = /may (still )?have (started|been charged)/;
-
-describe('failures before anything is sent (real engine)', () => {
-	const env = useEmulator();
-	const submitWith = async (baseUrl: string) =>
-		await runNode({ credentials: { apiKey: 'test-key', baseUrl }, parameters: generate() });
-	const expectNothingCharged = (result: { errorDescription?: string | null }) => {
-		expect(result.errorDescription).toMatch(/^Nothing was sent to TT API, so no job was started and nothing was charged\. /);
-		expect(result.errorDescription).not.toMatch(MAY_BE_CHARGED);
-	};
-
-	it.each([
-		['api.ttapi.io', 'The Base URL "api.ttapi.io" has no scheme: use https://api.ttapi.io'],
-		['localhost:5678', 'The Base URL "localhost:5678" has no scheme: use https://localhost:5678'],
-		['https://api ttapi.io', 'The Base URL "https://api ttapi.io" is not a valid URL: use https://api.ttapi.io'],
-		['ftp://api.ttapi.io', 'The Base URL "ftp://api.ttapi.io" must start with https:// (TT API\'s is https://api.ttapi.io)'],
-	])('a Base URL %j: says how to fix it', async (baseUrl, message) => {
-		const result = await submitWith(baseUrl);
-		expect(result.error).toBe(message);
-		expect(result.errorDescription).toBe('Fix the Base URL in the TT API credential. Nothing was sent to TT API, so no job was started and nothing was charged.');
-	});
-
-	it('an API key pasted into the Base URL is not echoed', async () => {
-		const result = await runNode({ credentials: { apiKey: 'sk-pasted-secret', baseUrl: 'sk-pasted-secret' }, parameters: generate() });
-		expect(result.error).toBe('The Base URL "***" has no scheme: use https://***');
-		expect(JSON.stringify(result.run)).not.toContain('sk-pasted-secret');
-	});
-
-	it('host not found: names the host and the cause', async () => {
-		const result = await submitWith('https://no-such-host.invalid');
-		expect(result.error).toMatch(/^Could not reach TT API at no-such-host\.invalid to submit the job: (host not found|host name lookup failed)$/);
-		expectNothingCharged(result);
-		expect(result.errorDescription).toMatch(/Check the Base URL in the TT API credential/);
-		expect(result.errorDescription).toMatch(/Cause: getaddrinfo (ENOTFOUND|EAI_AGAIN) no-such-host\.invalid\.$/);
-	});
-
-	it('connection refused: names the host and port', async () => {
-		const result = await submitWith('http://127.0.0.1:9');
-		expect(result.error).toBe('Could not reach TT API at 127.0.0.1:9 to submit the job: connection refused');
-		expectNothingCharged(result);
-		expect(result.errorDescription).toMatch(/Cause: connect ECONNREFUSED 127\.0\.0\.1:9\.$/);
-	});
-
-	it('a certificate n8n does not trust: names the cause, tries once, sends no request', async () => {
-		const server = await selfSignedServer();
-		try {
-			const result = await submitWith(`https://localhost:${server.port}`);
-			expect(result.error).toBe(`Could not connect to TT API at localhost:${server.port} to submit the job: the TLS certificate was not accepted`);
-			expectNothingCharged(result);
-			expect(result.errorDescription).toMatch(/NODE_EXTRA_CA_CERTS/);
-			expect(result.errorDescription).toMatch(/Cause: self[- ]signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\)\.$/);
-			expect(server.connections).toBe(1);
-			expect(server.requests).toBe(0);
-		} finally {
-			server.close();
-		}
-	});
-
-	it('https:// on a plain HTTP port: the TLS handshake fails before the request', async () => {
-		const result = await submitWith(env.emulator.url.replace('http://', 'https://'));
-		expect(result.error).toMatch(/^Could not connect to TT API at 127\.0\.0\.1:\d+ to submit the job: the TLS handshake failed$/);
-		expectNothingCharged(result);
-		expect(env.emulator.requests).toHaveLength(0);
-	});
-});
-
-/** An HTTPS server whose certificate nobody trusts, counting connections and HTTP requests. */
-async function selfSignedServer() {
-	const dir = mkdtempSync(path.join(tmpdir(), 'ttapi-tls-'));
-	execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`], { stdio: 'ignore' });
-	const counts = { connections: 0, requests: 0 };
-	const server = https.createServer({ key: readFileSync(`${dir}/key.pem`), cert: readFileSync(`${dir}/cert.pem`) }, (_req, res) => {
-		counts.requests++;
-		res.end('{}');
-	});
-	rmSync(dir, { recursive: true });
-	server.on('connection', () => counts.connections++);
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	return Object.assign(counts, { port: (server.address() as AddressInfo).port, close: () => server.close() });
-}
 
 describe('retries (real engine, emulator)', () => {
 	const env = useEmulator();
@@ -162,6 +76,19 @@ describe('retries (real engine, emulator)', () => {
 		expect(result.error).toBeUndefined();
 		expect(result.items[0].json.status).toBe('SUCCESS');
 		expect(env.emulator.requestsTo('/openai/gpt/generations')).toHaveLength(1);
+	});
+
+	it('waits as long as Retry-After asks (seconds or an HTTP date), within a cap, else backs off exponentially', () => {
+		expect(retryDelayMs(1, '7')).toBe(7_000);
+		expect(retryDelayMs(1, '0')).toBe(0);
+		expect(retryDelayMs(1, '3600')).toBe(60_000);
+		const now = jest.spyOn(Date, 'now').mockReturnValue(Date.parse('2026-01-01T00:00:00Z'));
+		expect(retryDelayMs(1, 'Thu, 01 Jan 2026 00:00:10 GMT')).toBe(10_000);
+		now.mockRestore();
+		for (const [attempt, base] of [[1, 500], [2, 1_000], [3, 2_000]]) {
+			expect(retryDelayMs(attempt, undefined)).toBeGreaterThanOrEqual(base * 0.75);
+			expect(retryDelayMs(attempt, undefined)).toBeLessThanOrEqual(base * 1.25);
+		}
 	});
 
 	it('retries a submit on 429 and 499: TT API certainly did not start the job', async () => {
