@@ -6,6 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { NodeApiError, type INode } from 'n8n-workflow';
+
+import { networkFailureOf } from '../../nodes/TtApi/transport/network';
 import type { TtApiEmulator } from '../emulator/emulator';
 import { runNode, useEmulator } from './harness';
 
@@ -114,3 +117,41 @@ async function selfSignedServer() {
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	return Object.assign(counts, { port: (server.address() as AddressInfo).port, close: () => server.close() });
 }
+
+describe('which network failures can have reached TT API (n8n-workflow\'s error wrapping)', () => {
+	const node = { name: 'TT API' } as INode;
+	// What n8n's httpRequestWithAuthentication throws: the low-level error wrapped in a NodeApiError.
+	const wrapped = (code: string, message: string) => new NodeApiError(node, Object.assign(new Error(message), { code }) as never);
+
+	it.each([
+		['ENOTFOUND', 'getaddrinfo ENOTFOUND api.ttapi.oi', true, 'read'],
+		['EAI_AGAIN', 'getaddrinfo EAI_AGAIN api.ttapi.io', true, 'any'],
+		['ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:443', true, 'any'],
+		['EHOSTUNREACH', 'connect EHOSTUNREACH 10.0.0.1:443', true, 'any'],
+		['ETIMEDOUT', 'connect ETIMEDOUT 10.0.0.1:443', true, 'any'],
+		['ERR_INVALID_URL', 'Invalid URL', true, 'none'],
+		['DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate', true, 'none'],
+		['SELF_SIGNED_CERT_IN_CHAIN', 'self-signed certificate in certificate chain', true, 'none'],
+		['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate', true, 'none'],
+		['CERT_HAS_EXPIRED', 'certificate has expired', true, 'none'],
+		['ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames", true, 'none'],
+		['EPROTO', 'write EPROTO 0A00010B:SSL routines:ssl3_get_record:wrong version number', true, 'none'],
+		['ETIMEDOUT', 'read ETIMEDOUT', false, 'read'],
+		['ECONNRESET', 'socket hang up', false, 'read'],
+		['ECONNABORTED', 'timeout of 60000ms exceeded', false, 'read'],
+		['EPIPE', 'write EPIPE', false, 'read'],
+		['EPROTO', 'read EPROTO decryption failed', false, 'read'],
+		['ESOMETHINGNEW', 'something new', false, 'read'],
+	])('%s (%s): before sending %s, retried by %s', (code, message, beforeSend, retry) => {
+		const failure = networkFailureOf(wrapped(code, message));
+		expect(failure).toMatchObject({ beforeSend, retry });
+		expect(failure.detail).toBeTruthy();
+	});
+
+	it('keeps the cause of an error n8n did not wrap, and of one it wrapped twice', () => {
+		expect(networkFailureOf(Object.assign(new Error('getaddrinfo ENOTFOUND x'), { code: 'ENOTFOUND' }))).toMatchObject({ code: 'ENOTFOUND', beforeSend: true });
+		const twice = new Error('outer', { cause: wrapped('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate') });
+		expect(networkFailureOf(twice)).toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT', detail: 'self-signed certificate', tls: true });
+	});
+});
+

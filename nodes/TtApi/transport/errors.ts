@@ -27,26 +27,46 @@ const withJob = (text: string, jobId?: string) => (jobId ? `${text} (job ${jobId
 const nothingSent = (kind: TtApiFailure['kind']) =>
 	kind === 'submit' ? 'Nothing was sent to TT API, so no job was started and nothing was charged.' : 'Nothing was sent to TT API.';
 
-/** The low-level cause, kept for searching and support; a code here is not rewritten by n8n. */
-const causeOf = (network?: NetworkFailure) =>
-	network?.detail || network?.code ? `Cause: ${network.detail ?? network.code}${network.code && !network.detail?.includes(network.code) ? ` (${network.code})` : ''}.` : '';
+const slowHint = (network?: NetworkFailure) =>
+	network && !network.beforeSend && ['ECONNABORTED', 'ETIMEDOUT'].includes(network.code ?? '')
+		? 'If TT API is slow to answer, raise the Request Timeout option.'
+		: '';
+
+/** The low-level cause, for searching and support; n8n rewrites a code in the message, not here. */
+function causeOf(network?: NetworkFailure): string {
+	const { code, detail } = network ?? {};
+	if (!detail) return code ? `Cause: ${code}.` : '';
+	return code && !detail.includes(code) ? `Cause: ${detail} (${code}).` : `Cause: ${detail}.`;
+}
+
+const sentences = (...parts: string[]) => parts.filter(Boolean).join(' ');
 
 /** A failure before any byte reached TT API: what to fix, and never a word about charges. */
 function describeBeforeSend(failure: TtApiFailure, network: NetworkFailure) {
-	const { action, host } = failure;
-	const at = host ? ` ${host}` : '';
-	const target = failure.image ? `the image host${at}` : `TT API${at ? ` at${at}` : ''}`;
-	const check = failure.image
-		? `Check that this machine can reach${at || ' the image host'}.`
+	const { action, host, image } = failure;
+	const target = image ? `the image host${host ? ` ${host}` : ''}` : `TT API${host ? ` at ${host}` : ''}`;
+	const check = image
+		? 'Check that this machine can reach the image host.'
 		: `Check the Base URL in the TT API credential (TT API's is ${DEFAULT_BASE_URL}).`;
-	const message = network.setting === 'tls' ? `Could not connect to ${target} to ${action}: ${network.words}` : `Could not reach ${target} to ${action}: ${network.words}`;
-	const fix =
-		network.setting === 'tls'
-			? `${check} An https:// URL must point at a TLS port; a proxy that replaces certificates needs its CA certificate trusted by n8n (NODE_EXTRA_CA_CERTS).`
-			: network.code === 'ECONNREFUSED'
-				? `${check} Nothing listens on that host and port, or a firewall refused the connection.`
-				: `${check} Also check this machine's DNS and network.`;
-	return { message, description: [failure.image ? '' : nothingSent(failure.kind), fix, causeOf(network)].filter(Boolean).join(' ') };
+	if (network.tls) {
+		return {
+			message: `Could not connect to ${target} to ${action}: ${network.words}`,
+			description: sentences(
+				image ? '' : nothingSent(failure.kind),
+				check,
+				'An https:// URL must point at a TLS port; a proxy that replaces certificates needs its CA certificate trusted by n8n (NODE_EXTRA_CA_CERTS).',
+				causeOf(network),
+			),
+		};
+	}
+	const where =
+		network.code === 'ECONNREFUSED'
+			? 'Nothing listens on that host and port, or a firewall refused the connection.'
+			: "Also check this machine's DNS and network.";
+	return {
+		message: `Could not reach ${target} to ${action}: ${network.words}`,
+		description: sentences(image ? '' : nothingSent(failure.kind), check, where, causeOf(network)),
+	};
 }
 
 function describe(failure: TtApiFailure): { message: string; description: string } {
@@ -70,11 +90,12 @@ function describe(failure: TtApiFailure): { message: string; description: string
 				: `TT API answered HTTP ${httpCode}`;
 		return {
 			message: `TT API may not have accepted the job: ${reason}`,
-			description: [
+			description: sentences(
 				'The request may have reached TT API, so the job may still have started and been charged; it was not submitted again. Check your TT API dashboard before running this item again.',
 				said,
+				slowHint(network),
 				causeOf(network),
-			].filter(Boolean).join(' '),
+			),
 		};
 	}
 	switch (httpCode) {
@@ -130,7 +151,11 @@ function describe(failure: TtApiFailure): { message: string; description: string
 	}
 	return {
 		message: `Could not reach ${failure.image ? 'the image host' : 'TT API'} to ${action} (${network?.words ?? 'network error'})`,
-		description: [failure.image ? 'Check your network.' : 'Check the Base URL of the credential and your network.', causeOf(network)].filter(Boolean).join(' '),
+		description: sentences(
+			failure.image ? 'Check your network.' : 'Check the Base URL of the credential and your network.',
+			slowHint(network),
+			causeOf(network),
+		),
 	};
 }
 

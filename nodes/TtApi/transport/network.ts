@@ -15,15 +15,15 @@ export interface NetworkFailure {
 	beforeSend: boolean;
 	/** Which calls may repeat it: any call, reads only, or none until a setting changes. */
 	retry: 'any' | 'read' | 'none';
-	/** A setting is wrong: the Base URL (`url`) or the certificate the server presents (`tls`). */
-	setting?: 'url' | 'tls';
+	/** The TLS handshake failed: a wrong port or scheme, or a certificate n8n does not trust. */
+	tls?: boolean;
 }
 
 type Kind = Omit<NetworkFailure, 'code' | 'detail'>;
 
 const connect = (words: string, retry: Kind['retry']): Kind => ({ words, beforeSend: true, retry });
 const afterSend = (words: string): Kind => ({ words, beforeSend: false, retry: 'read' });
-const BAD_URL: Kind = { words: 'the Base URL is not a valid URL', beforeSend: true, retry: 'none', setting: 'url' };
+const BAD_URL: Kind = { words: 'invalid URL', beforeSend: true, retry: 'none' };
 
 const KINDS: Record<string, Kind> = {
 	ECONNREFUSED: connect('connection refused', 'any'),
@@ -44,8 +44,8 @@ const KINDS: Record<string, Kind> = {
 // handshake fails before the request is written.
 const TLS_CODE =
 	/^(CERT_|CRL_|UNABLE_TO_|ERROR_IN_C|ERR_TLS_|ERR_SSL_)|^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|INVALID_CA|PATH_LENGTH_EXCEEDED|INVALID_PURPOSE|HOSTNAME_MISMATCH)$/;
-const TLS: Kind = { words: 'the TLS certificate was not accepted', beforeSend: true, retry: 'none', setting: 'tls' };
-const TLS_HANDSHAKE: Kind = { words: 'the TLS handshake failed', beforeSend: true, retry: 'none', setting: 'tls' };
+const TLS: Kind = { words: 'the TLS certificate was not accepted', beforeSend: true, retry: 'none', tls: true };
+const TLS_HANDSHAKE: Kind = { words: 'the TLS handshake failed', beforeSend: true, retry: 'none', tls: true };
 const UNKNOWN = afterSend('network error');
 
 interface ErrorLike {
