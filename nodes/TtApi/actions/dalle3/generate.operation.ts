@@ -24,7 +24,7 @@ const dalle3OptionProperties: INodeProperties[] = downloadOptionProperties.map((
 				...property,
 				default: DALLE3_TIMEOUT_SECONDS,
 				description:
-					'Seconds the call to TT API may take before it counts as failed. DALL·E 3 answers only when the image is done, often after more than a minute. A failed call is not repeated, because the image may have been generated and charged.',
+					'Seconds ONE call to TT API may take before it counts as failed. DALL·E 3 answers only when the image is done, often after more than a minute, so it defaults to 180. A failed call is not repeated, because the image may have been generated and charged. For the whole node.',
 			}
 		: property,
 );
