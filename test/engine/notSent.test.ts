@@ -121,7 +121,7 @@ async function selfSignedServer() {
 describe('which network failures can have reached TT API (n8n-workflow\'s error wrapping)', () => {
 	const node = { name: 'TT API' } as INode;
 	// What n8n's httpRequestWithAuthentication throws: the low-level error wrapped in a NodeApiError.
-	const wrapped = (code: string, message: string) => new NodeApiError(node, Object.assign(new Error(message), { code }) as never);
+	const wrapped = (code: string, message: string) => new NodeApiError(node, Object.assign(new Error(message), code ? { code } : {}) as never);
 
 	it.each([
 		['ENOTFOUND', 'getaddrinfo ENOTFOUND api.ttapi.oi', true, 'read'],
@@ -142,6 +142,7 @@ describe('which network failures can have reached TT API (n8n-workflow\'s error 
 		['EPIPE', 'write EPIPE', false, 'read'],
 		['EPROTO', 'read EPROTO decryption failed', false, 'read'],
 		['ESOMETHINGNEW', 'something new', false, 'read'],
+		['', 'The request was blocked because it resolves to a restricted IP address', true, 'none'],
 	])('%s (%s): before sending %s, retried by %s', (code, message, beforeSend, retry) => {
 		const failure = networkFailureOf(wrapped(code, message));
 		expect(failure).toMatchObject({ beforeSend, retry });

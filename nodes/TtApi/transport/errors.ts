@@ -62,7 +62,9 @@ function describeBeforeSend(failure: TtApiFailure, network: NetworkFailure) {
 	const where =
 		network.code === 'ECONNREFUSED'
 			? 'Nothing listens on that host and port, or a firewall refused the connection.'
-			: "Also check this machine's DNS and network.";
+			: network.code === 'SSRF_BLOCKED'
+				? 'If the host is right, ask your n8n administrator to allow it.'
+				: "Also check this machine's DNS and network.";
 	return {
 		message: `Could not reach ${target} to ${action}: ${network.words}`,
 		description: sentences(image ? '' : nothingSent(failure.kind), check, where, causeOf(network)),

@@ -38,6 +38,8 @@ const KINDS: Record<string, Kind> = {
 	ETIMEDOUT: afterSend('no answer in time'),
 	ECONNABORTED: afterSend('no answer in time'),
 	ERR_BAD_RESPONSE: afterSend('unreadable answer'),
+	// n8n 2.x's SSRF protection refuses some hosts before connecting; it has no code of its own.
+	SSRF_BLOCKED: { words: "n8n's SSRF protection blocked the request", beforeSend: true, retry: 'none' },
 };
 
 // OpenSSL's certificate verification codes as Node reports them, and Node's own TLS codes: the
@@ -85,6 +87,7 @@ function findCode(error: unknown): { code?: string; detail?: string } {
 			if (/socket hang up/i.test(text)) return { code: 'ECONNRESET', detail: text };
 			if (/timeout of \d+ms exceeded/i.test(text)) return { code: 'ECONNABORTED', detail: text };
 			if (/unsupported protocol/i.test(text)) return { code: 'ERR_INVALID_URL', detail: text };
+			if (/^The request was blocked because/i.test(text)) return { code: 'SSRF_BLOCKED', detail: text };
 			const named = [...text.matchAll(CODE_IN_TEXT)].map((match) => match[1]).find(isKnown);
 			if (named) return { code: named, detail: text };
 		}
