@@ -2,36 +2,36 @@ import * as workflow from 'n8n-workflow';
 
 type AbortableSleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
-/** Stands in for n8n-workflow's `sleepWithAbort` where it is missing (n8n 2.41's n8n-workflow). */
-const sleepOrAbort: AbortableSleep = async (ms, signal) =>
-	await new Promise<void>((resolve, reject) => {
-		const timer = setTimeout(resolve, ms);
-		signal?.addEventListener(
-			'abort',
-			() => {
-				clearTimeout(timer);
-				reject(new Error('The execution was cancelled'));
-			},
-			{ once: true },
-		);
-	});
+/**
+ * n8n-workflow's abortable sleep, which clears its timer when the signal fires: `sleepWithAbort`
+ * up to n8n 2.1x (1.x included); from n8n 2.2x on, `sleep` itself takes the signal. Node code may
+ * not use timers of its own (n8n Cloud's rules), so these are the only way to cancel a wait.
+ */
+function n8nSleep(): AbortableSleep {
+	const { sleepWithAbort, sleep } = workflow as { sleepWithAbort?: AbortableSleep; sleep: AbortableSleep };
+	return sleepWithAbort ?? sleep;
+}
+
+const cancelled = () => new Error('The execution was cancelled');
 
 /**
- * Waits `ms`, or less when the execution is cancelled: then it rejects and no timer is left
- * armed. Uses n8n-workflow's `sleepWithAbort` (which rejects with n8n's own cancellation error)
- * where the installed n8n has it: 1.x and early 2.x do, 2.41 does not.
+ * Waits `ms`, or less when the execution is cancelled: then it rejects at once and, on every
+ * n8n version with an abortable sleep, no timer is left armed.
  */
 export async function sleepUnlessCancelled(ms: number, signal?: AbortSignal): Promise<void> {
-	const abortable = (workflow as { sleepWithAbort?: AbortableSleep }).sleepWithAbort ?? sleepOrAbort;
-	if (!signal) return await abortable(ms);
-	if (signal.aborted) throw new Error('The execution was cancelled');
+	if (!signal) return await workflow.sleep(ms);
+	if (signal.aborted) throw cancelled();
 	// The execution's signal lives as long as the run: each wait listens through its own signal,
 	// whose listener goes when the wait ends, so a long poll does not pile up listeners on it.
-	const local = new AbortController();
-	const forward = () => local.abort();
+	const wait = new AbortController();
+	const forward = () => wait.abort();
 	signal.addEventListener('abort', forward, { once: true });
 	try {
-		await abortable(ms, local.signal);
+		await new Promise<void>((resolve, reject) => {
+			// Rejects at once even where n8n's sleep cannot be aborted (n8n-workflow before sleepWithAbort).
+			wait.signal.addEventListener('abort', () => reject(cancelled()), { once: true });
+			n8nSleep()(ms, wait.signal).then(resolve, () => undefined);
+		});
 	} finally {
 		signal.removeEventListener('abort', forward);
 	}
