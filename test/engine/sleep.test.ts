@@ -9,7 +9,7 @@ const cached = (version: string) => path.resolve(__dirname, `../../.cache/n8n-${
 const devDependency = () => jest.requireActual<Workflow>('n8n-workflow');
 const installed = (version: string) => () => jest.requireActual<Workflow>(cached(version));
 const n8nVersions = [
-	// sleepWithAbort; from n8n 2.2x `sleep` takes the signal itself and sleepWithAbort is gone.
+	// n8n 1.x and 2.11 have sleepWithAbort; n8n 2.41 dropped it and its `sleep` takes the signal.
 	['n8n-workflow 2.11 (the dev dependency): sleepWithAbort', devDependency, true],
 	['n8n 2.41.1 as installed by the e2e suite: sleep with a signal', installed('2.41.1'), existsSync(cached('2.41.1'))],
 	['n8n 1.123.81 as installed by the e2e suite: sleepWithAbort', installed('1.123.81'), existsSync(cached('1.123.81'))],

@@ -4,8 +4,8 @@ type AbortableSleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
 /**
  * n8n-workflow's abortable sleep, which clears its timer when the signal fires: `sleepWithAbort`
- * up to n8n 2.1x (1.x included); from n8n 2.2x on, `sleep` itself takes the signal. Node code may
- * not use timers of its own (n8n Cloud's rules), so these are the only way to cancel a wait.
+ * in n8n 1.x and early 2.x (2.11 has it); n8n 2.41 dropped it and its `sleep` takes the signal.
+ * Node code may not use timers of its own (n8n Cloud's rules), so this is how a wait is cancelled.
  */
 function n8nSleep(): AbortableSleep {
 	const { sleepWithAbort, sleep } = workflow as { sleepWithAbort?: AbortableSleep; sleep: AbortableSleep };
