@@ -30,6 +30,7 @@ describe('failures before anything is sent (real engine)', () => {
 		['api.ttapi.io', 'The Base URL "api.ttapi.io" has no scheme: use https://api.ttapi.io'],
 		['localhost:5678', 'The Base URL "localhost:5678" has no scheme: use https://localhost:5678'],
 		['https://api ttapi.io', 'The Base URL "https://api ttapi.io" is not a valid URL: use https://api.ttapi.io'],
+		[' https://api.ttapi.io', 'The Base URL " https://api.ttapi.io" has spaces before or after it: remove them'],
 		['ftp://api.ttapi.io', 'The Base URL "ftp://api.ttapi.io" must start with https:// (TT API\'s is https://api.ttapi.io)'],
 	])('a Base URL %j: says how to fix it', async (baseUrl, message) => {
 		const result = await submitWith(baseUrl);

@@ -115,6 +115,8 @@ export const DEFAULT_BASE_URL = 'https://api.ttapi.io';
  */
 export function baseUrlProblem(baseUrl: string): string | undefined {
 	const shown = `"${baseUrl.length > 80 ? `${baseUrl.slice(0, 80)}…` : baseUrl}"`;
+	// The credential test refuses these too, so the test passes exactly when the node can connect.
+	if (baseUrl !== baseUrl.trim()) return `The Base URL ${shown} has spaces before or after it: remove them`;
 	if (!/^[a-z][a-z\d+.-]*:\/\//i.test(baseUrl)) {
 		const suggestion = /^[\w.-]+(:\d+)?(\/\S*)?$/.test(baseUrl) ? `https://${baseUrl}` : DEFAULT_BASE_URL;
 		return `The Base URL ${shown} has no scheme: use ${suggestion}`;

@@ -23,7 +23,7 @@ export async function baseUrlOf(ctx: HttpContext): Promise<BaseUrl> {
 	let known = baseUrls.get(ctx);
 	if (known === undefined) {
 		const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
-		const baseUrl = String(credentials.baseUrl || DEFAULT_BASE_URL).trim().replace(/\/+$/, '');
+		const baseUrl = String(credentials.baseUrl || DEFAULT_BASE_URL).replace(/\/+$/, '');
 		let problem = baseUrlProblem(baseUrl);
 		// A key pasted into the wrong field must not be echoed in an error.
 		const key = typeof credentials.apiKey === 'string' ? credentials.apiKey : '';
