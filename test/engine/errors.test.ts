@@ -1,3 +1,4 @@
+import { retryDelayMs } from '../../nodes/TtApi/transport/retry';
 import { runNode, useEmulator } from './harness';
 
 const generate = (extra: Record<string, unknown> = {}) => ({ resource: 'gptImage', operation: 'generate', prompt: 'a red fox', ...extra });
@@ -60,12 +61,10 @@ describe('errors a user can act on (real engine, emulator)', () => {
 			await expiring.stop();
 		}
 	});
-
-	it('a base URL nobody listens on: a clear network error, the submit is retried only because the connection was refused', async () => {
-		const result = await runNode({ credentials: { apiKey: 'test-key', baseUrl: 'http://127.0.0.1:9' }, parameters: generate() });
-		expect(result.error).toMatch(/^TT API may not have accepted the job: the connection failed \(connection refused\)/);
-	});
 });
+
+// Only a failure after the request may have reached TT API warns of charges (see notSent.test.ts).
+const MAY_BE_CHARGED = /may (still )?have (started|been charged)/;
 
 describe('retries (real engine, emulator)', () => {
 	const env = useEmulator();
@@ -77,6 +76,19 @@ describe('retries (real engine, emulator)', () => {
 		expect(result.error).toBeUndefined();
 		expect(result.items[0].json.status).toBe('SUCCESS');
 		expect(env.emulator.requestsTo('/openai/gpt/generations')).toHaveLength(1);
+	});
+
+	it('waits as long as Retry-After asks (seconds or an HTTP date), within a cap, else backs off exponentially', () => {
+		expect(retryDelayMs(1, '7')).toBe(7_000);
+		expect(retryDelayMs(1, '0')).toBe(0);
+		expect(retryDelayMs(1, '3600')).toBe(60_000);
+		const now = jest.spyOn(Date, 'now').mockReturnValue(Date.parse('2026-01-01T00:00:00Z'));
+		expect(retryDelayMs(1, 'Thu, 01 Jan 2026 00:00:10 GMT')).toBe(10_000);
+		now.mockRestore();
+		for (const [attempt, base] of [[1, 500], [2, 1_000], [3, 2_000]]) {
+			expect(retryDelayMs(attempt, undefined)).toBeGreaterThanOrEqual(base * 0.75);
+			expect(retryDelayMs(attempt, undefined)).toBeLessThanOrEqual(base * 1.25);
+		}
 	});
 
 	it('retries a submit on 429 and 499: TT API certainly did not start the job', async () => {
@@ -91,6 +103,7 @@ describe('retries (real engine, emulator)', () => {
 		env.emulator.addFault({ route: 'submit', status: 500, times: 3 });
 		const result = await runNode({ credentials: env.credentials(), parameters: generate() });
 		expect(result.error).toBe('TT API may not have accepted the job: TT API answered HTTP 500');
+		expect(result.errorDescription).toMatch(MAY_BE_CHARGED);
 		expect(result.errorDescription).toMatch(/not submitted again/);
 		expect(env.emulator.requestsTo('/openai/gpt/generations')).toHaveLength(1);
 	});
@@ -98,7 +111,17 @@ describe('retries (real engine, emulator)', () => {
 	it('never repeats a submit whose connection was reset', async () => {
 		env.emulator.addFault({ route: 'submit', reset: true, afterHandling: true });
 		const result = await runNode({ credentials: env.credentials(), parameters: generate() });
-		expect(result.error).toMatch(/^TT API may not have accepted the job: the connection failed \(connection reset\)/);
+		expect(result.error).toBe('TT API may not have accepted the job: the connection failed (connection reset)');
+		expect(result.errorDescription).toMatch(MAY_BE_CHARGED);
+		expect(result.errorDescription).toMatch(/Cause: socket hang up \(ECONNRESET\)\.$/);
+		expect(env.emulator.requestsTo('/openai/gpt/generations')).toHaveLength(1);
+	});
+
+	it('never repeats a submit that got no answer within the Request Timeout', async () => {
+		env.emulator.addFault({ route: 'submit', hang: true });
+		const result = await runNode({ credentials: env.credentials(), parameters: generate({ options: { requestTimeout: 1 } }) });
+		expect(result.error).toBe('TT API may not have accepted the job: the connection failed (no answer in time)');
+		expect(result.errorDescription).toMatch(MAY_BE_CHARGED);
 		expect(env.emulator.requestsTo('/openai/gpt/generations')).toHaveLength(1);
 	});
 });

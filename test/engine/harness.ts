@@ -119,8 +119,8 @@ export interface RunOptions {
 	items?: IDataObject[];
 	credentials?: ICredentialDataDecryptedObject;
 	continueOnFail?: boolean;
-	/** Cancels the execution after this many milliseconds. */
-	cancelAfterMs?: number;
+	/** Cancels the execution when this promise resolves: on an event the test waits for. */
+	cancelWhen?: Promise<unknown>;
 	/** What n8n's server would provide, e.g. the execution id and the resume URL's base. */
 	additionalData?: Partial<IWorkflowExecuteAdditionalData>;
 }
@@ -175,7 +175,7 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 	});
 
 	const execution = new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
-	if (options.cancelAfterMs !== undefined) setTimeout(() => execution.cancel(), options.cancelAfterMs);
+	void options.cancelWhen?.then(() => execution.cancel());
 	await execution.catch(() => undefined);
 	const run = await finished.promise;
 	const taskData = run.data.resultData.runData['TT API']?.[0];

@@ -1,39 +1,83 @@
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import { DEFAULT_BASE_URL, type NetworkFailure } from './network';
+
 /** What the transport knows about a failed call; never the request headers, so never the key. */
 export interface TtApiFailure {
 	httpCode?: number;
 	apiMessage?: string;
-	networkCode?: string;
+	network?: NetworkFailure;
+	/** The host the call went to, named in network errors. */
+	host?: string;
+	/** Why the credential's Base URL cannot be used, as a sentence that says what to fix. */
+	badBaseUrl?: string;
 	jobId?: string;
 	itemIndex: number;
 	action: string;
 	kind: 'read' | 'submit';
+	/** A download from TT API's image host rather than a call to TT API itself. */
+	image?: boolean;
 	/** A 403/404 on an image URL: it has expired. */
 	imageExpired?: boolean;
 }
 
-// n8n swaps any message containing a raw code such as ECONNREFUSED for a generic sentence, so
-// messages name the failure in words.
-const NETWORK_WORDS: Record<string, string> = {
-	ECONNREFUSED: 'connection refused',
-	ECONNRESET: 'connection reset',
-	ETIMEDOUT: 'no answer in time',
-	ECONNABORTED: 'no answer in time',
-	EPIPE: 'connection broken',
-	EAI_AGAIN: 'host name lookup failed',
-	ENOTFOUND: 'host not found',
-	ERR_BAD_RESPONSE: 'unreadable answer',
-};
-
-export const networkWords = (code?: string) => (code ? (NETWORK_WORDS[code] ?? 'network error') : 'network error');
-
 const withJob = (text: string, jobId?: string) => (jobId ? `${text} (job ${jobId})` : text);
 
+const nothingSent = (kind: TtApiFailure['kind']) =>
+	kind === 'submit' ? 'Nothing was sent to TT API, so no job was started and nothing was charged.' : 'Nothing was sent to TT API.';
+
+const slowHint = (network?: NetworkFailure) =>
+	network && !network.beforeSend && ['ECONNABORTED', 'ETIMEDOUT'].includes(network.code ?? '')
+		? 'If TT API is slow to answer, raise the Request Timeout option.'
+		: '';
+
+/** The low-level cause, for searching and support; n8n rewrites a code in the message, not here. */
+function causeOf(network?: NetworkFailure): string {
+	const { code, detail } = network ?? {};
+	if (!detail) return code ? `Cause: ${code}.` : '';
+	return code && !detail.includes(code) ? `Cause: ${detail} (${code}).` : `Cause: ${detail}.`;
+}
+
+const sentences = (...parts: string[]) => parts.filter(Boolean).join(' ');
+
+/** A failure before any byte reached TT API: what to fix, and never a word about charges. */
+function describeBeforeSend(failure: TtApiFailure, network: NetworkFailure) {
+	const { action, host, image } = failure;
+	const target = image ? `the image host${host ? ` ${host}` : ''}` : `TT API${host ? ` at ${host}` : ''}`;
+	const check = image
+		? 'Check that this machine can reach the image host.'
+		: `Check the Base URL in the TT API credential (TT API's is ${DEFAULT_BASE_URL}).`;
+	if (network.tls) {
+		return {
+			message: `Could not connect to ${target} to ${action}: ${network.words}`,
+			description: sentences(
+				image ? '' : nothingSent(failure.kind),
+				check,
+				'An https:// URL must point at a TLS port; a proxy that replaces certificates needs its CA certificate trusted by n8n (NODE_EXTRA_CA_CERTS).',
+				causeOf(network),
+			),
+		};
+	}
+	const where =
+		network.code === 'ECONNREFUSED'
+			? 'Nothing listens on that host and port, or a firewall refused the connection.'
+			: network.code === 'SSRF_BLOCKED'
+				? 'If the host is right, ask your n8n administrator to allow it.'
+				: "Also check this machine's DNS and network.";
+	return {
+		message: `Could not reach ${target} to ${action}: ${network.words}`,
+		description: sentences(image ? '' : nothingSent(failure.kind), check, where, causeOf(network)),
+	};
+}
+
 function describe(failure: TtApiFailure): { message: string; description: string } {
-	const { httpCode, apiMessage, networkCode, action } = failure;
+	const { httpCode, apiMessage, network, action } = failure;
 	const said = apiMessage ? `TT API said: "${apiMessage}"` : '';
+	if (failure.badBaseUrl) {
+		return { message: failure.badBaseUrl, description: `Fix the Base URL in the TT API credential. ${nothingSent(failure.kind)}` };
+	}
+	if (httpCode === undefined && network?.beforeSend) return describeBeforeSend(failure, network);
 	if (failure.imageExpired) {
 		return {
 			message: `The image URL has expired (HTTP ${httpCode})`,
@@ -44,11 +88,16 @@ function describe(failure: TtApiFailure): { message: string; description: string
 	if (failure.kind === 'submit' && (httpCode === undefined || httpCode >= 500)) {
 		const reason =
 			httpCode === undefined
-				? `the connection failed (${networkWords(networkCode)})`
+				? `the connection failed (${network?.words ?? 'network error'})`
 				: `TT API answered HTTP ${httpCode}`;
 		return {
 			message: `TT API may not have accepted the job: ${reason}`,
-			description: `The job may still have started and been charged, so it was not submitted again. Check your TT API dashboard before running this item again. ${said}`.trim(),
+			description: sentences(
+				'The request may have reached TT API, so the job may still have started and been charged; it was not submitted again. Check your TT API dashboard before running this item again.',
+				said,
+				slowHint(network),
+				causeOf(network),
+			),
 		};
 	}
 	switch (httpCode) {
@@ -103,19 +152,29 @@ function describe(failure: TtApiFailure): { message: string; description: string
 		};
 	}
 	return {
-		message: `Could not reach TT API to ${action} (${networkWords(networkCode)})`,
-		description: 'Check the Base URL of the credential and your network.',
+		message: `Could not reach ${failure.image ? 'the image host' : 'TT API'} to ${action} (${network?.words ?? 'network error'})`,
+		description: sentences(
+			failure.image ? 'Check your network.' : 'Check the Base URL of the credential and your network.',
+			slowHint(network),
+			causeOf(network),
+		),
 	};
 }
+
+// Failures that repeating the call cannot fix until a setting changes; they end a wait at once.
+const permanent = new WeakSet<Error>();
+export const isPermanentFailure = (error: unknown) => error instanceof Error && permanent.has(error);
 
 export function ttApiError(node: INode, failure: TtApiFailure): NodeApiError {
 	const { message, description } = describe(failure);
 	const body: JsonObject = { message: failure.apiMessage ?? message };
 	if (failure.jobId) body.jobId = failure.jobId;
-	return new NodeApiError(node, body, {
+	const error = new NodeApiError(node, body, {
 		message: withJob(message, failure.jobId),
 		description,
 		httpCode: failure.httpCode !== undefined ? String(failure.httpCode) : undefined,
 		itemIndex: failure.itemIndex,
 	});
+	if (failure.badBaseUrl || (failure.httpCode === undefined && failure.network?.retry === 'none')) permanent.add(error);
+	return error;
 }

@@ -14,7 +14,20 @@ export const DALLE3_SIZES = ['1024x1024', '1024x1792', '1792x1024'] as const;
 export const DALLE3_QUALITIES = ['standard', 'hd'] as const;
 const DALLE3_PROMPT_MAX_LENGTH = Math.min(4000, PROMPT_MAX_LENGTH);
 /** DALL·E 3 answers synchronously and can take well over a minute. */
-const DALLE3_TIMEOUT_MS = 180_000;
+const DALLE3_TIMEOUT_SECONDS = 180;
+
+// Adding Request Timeout in the editor sets the option's default, so DALL·E 3's own default is
+// what a user gets; the shared default (60 s) would end slow generations as "may have been charged".
+const dalle3OptionProperties: INodeProperties[] = downloadOptionProperties.map((property) =>
+	property.name === 'requestTimeout'
+		? {
+				...property,
+				default: DALLE3_TIMEOUT_SECONDS,
+				description:
+					'Seconds ONE call to TT API may take before it counts as failed. DALL·E 3 answers only when the image is done, often after more than a minute, so it defaults to 180. A failed call is not repeated, because the image may have been generated and charged. For the whole node.',
+			}
+		: property,
+);
 
 export const description: INodeProperties[] = [
 	promptProperty,
@@ -45,7 +58,7 @@ export const description: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: downloadOptionProperties,
+		options: dalle3OptionProperties,
 	},
 ];
 
@@ -72,7 +85,7 @@ async function generate(
 		kind: 'submit',
 		itemIndex,
 		action: 'generate the image',
-		defaultTimeoutMs: DALLE3_TIMEOUT_MS,
+		defaultTimeoutMs: DALLE3_TIMEOUT_SECONDS * 1000,
 	});
 	const result = (answer.data ?? {}) as { created?: number; data?: Array<{ url?: string; revised_prompt?: string }> };
 	const image = result.data?.[0];

@@ -1,0 +1,57 @@
+import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
+
+import { baseUrlProblem, DEFAULT_BASE_URL } from './network';
+
+export const CREDENTIAL_TYPE = 'ttApiApi';
+export const REQUEST_TIMEOUT_RANGE = [1, 600] as const;
+const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
+export type HttpContext = IExecuteFunctions | IWebhookFunctions;
+
+export interface BaseUrl {
+	baseUrl: string;
+	/** Shown in network errors; empty when the URL cannot be parsed. */
+	host: string;
+	/** Why the Base URL cannot be used, in a sentence saying what to fix. */
+	problem?: string;
+}
+
+const baseUrls = new WeakMap<object, BaseUrl>();
+
+/** The credential's Base URL, checked once per execution before any request is sent. */
+export async function baseUrlOf(ctx: HttpContext): Promise<BaseUrl> {
+	let known = baseUrls.get(ctx);
+	if (known === undefined) {
+		const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
+		const baseUrl = String(credentials.baseUrl || DEFAULT_BASE_URL).replace(/\/+$/, '');
+		let problem = baseUrlProblem(baseUrl);
+		// A key pasted into the wrong field must not be echoed in an error.
+		const key = typeof credentials.apiKey === 'string' ? credentials.apiKey : '';
+		if (problem && key.length >= 4) problem = problem.split(key).join('***');
+		known = { baseUrl, host: problem ? '' : new URL(baseUrl).host, problem };
+		baseUrls.set(ctx, known);
+	}
+	return known;
+}
+
+export async function getBaseUrl(ctx: HttpContext): Promise<string> {
+	return (await baseUrlOf(ctx)).baseUrl;
+}
+
+const requestTimeouts = new WeakMap<object, number | null>();
+
+/**
+ * How long one HTTP call may hang before it counts as a network failure (retried for reads,
+ * reported for submits): the node's "Request Timeout" option when set, else the call's default.
+ * The option is validated with the other options, before any request.
+ */
+export function requestTimeoutMs(ctx: HttpContext, defaultMs = DEFAULT_REQUEST_TIMEOUT_MS): number {
+	let chosenMs = requestTimeouts.get(ctx);
+	if (chosenMs === undefined) {
+		const seconds = 'getInputData' in ctx ? ctx.getNodeParameter('options.requestTimeout', 0, null) : null;
+		const [min, max] = REQUEST_TIMEOUT_RANGE;
+		chosenMs = typeof seconds === 'number' ? 1000 * Math.min(max, Math.max(min, seconds)) : null;
+		requestTimeouts.set(ctx, chosenMs);
+	}
+	return chosenMs ?? defaultMs;
+}
