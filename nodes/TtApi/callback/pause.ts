@@ -75,7 +75,7 @@ function timedOutItem(entry: RunEntry, timeoutMs: number): INodeExecutionData {
 	const json = errorJson(
 		{
 			message: `TT API job ${entry.jobId} had not been reported finished when the ${Math.round(timeoutMs / 1000)} s timeout ran out`,
-			description: `Not every job of this run called back in time, so n8n resumed at the timeout. The job may have finished: fetch it with the Get operation and job ID ${entry.jobId}, or raise the Timeout option.`,
+			description: `Not every job of this run called back in time, so n8n resumed at the timeout. The job may have finished: fetch it with the Get operation and job ID ${entry.jobId}, or raise the Wait Timeout option.`,
 		},
 		entry.jobId,
 	);

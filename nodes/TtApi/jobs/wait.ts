@@ -52,7 +52,7 @@ function timeoutError(ctx: HttpContext, job: PendingJob, timeoutMs: number, last
 	const last = lastProblem ? ` The last check ${lastProblem}.` : '';
 	return new NodeOperationError(ctx.getNode(), `TT API job ${job.jobId} did not finish within ${Math.round(timeoutMs / 1000)} s`, {
 		itemIndex: job.itemIndex,
-		description: `The job may still finish: fetch it later with the Get operation and job ID ${job.jobId}, or raise the Timeout option.${last}`,
+		description: `The job may still finish: fetch it later with the Get operation and job ID ${job.jobId}, or raise the Wait Timeout option.${last}`,
 	});
 }
 
