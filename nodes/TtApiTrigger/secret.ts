@@ -31,7 +31,7 @@ export const secretProperties: INodeProperties[] = [
 	{
 		displayName:
 			'Give TT API this node\'s Production URL followed by <code>?token=</code> and the secret of the credential above as the job\'s Hook URL, e.g. <code>https://n8n.example.com/webhook/…/callback?token=YOUR_SECRET</code>',
-		name: 'hookUrlNotice',
+		name: 'notice',
 		type: 'notice',
 		default: '',
 		displayOptions: { show: FROM_V2 },
