@@ -22,7 +22,7 @@ const URL_SAFE = /^[A-Za-z0-9._~-]+$/;
 export const secretProperties: INodeProperties[] = [
 	{
 		displayName:
-			'Give TT API this node\'s Production URL followed by <code>?token=</code> and the secret below as the job\'s Hook URL, e.g. <code>https://n8n.example.com/webhook/…/callback?token=YOUR_SECRET</code><br><br>This older version keeps the secret in the workflow, so it travels with every copy and export. A TT API Trigger added now keeps it in a credential; it has a new Production URL, so move your Hook URLs to it once jobs already sent have called back.',
+			'Give TT API this node\'s Production URL followed by <code>?token=</code> and the secret below as the job\'s Hook URL, e.g. <code>https://n8n.example.com/webhook/…/callback?token=YOUR_SECRET</code>. This older version keeps the secret in the workflow, so it travels with every copy and export. A TT API Trigger added now keeps it in a credential; it has a new Production URL, so move your Hook URLs to it once jobs already sent have called back.',
 		name: 'notice',
 		type: 'notice',
 		default: '',
