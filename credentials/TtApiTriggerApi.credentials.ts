@@ -9,11 +9,9 @@ import type { ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 export class TtApiTriggerApi implements ICredentialType {
 	name = 'ttApiTriggerApi';
 
-	// n8n drops every word "API" when it names a new credential ("TT Callback Secret account"), so a
-	// trailing " API" would only clutter the type list; like n8n's own Query Auth credential (exempt
-	// from this rule), this one checks callers of n8n and is the key to no API.
-	// eslint-disable-next-line n8n-nodes-base/cred-class-field-display-name-missing-api
-	displayName = 'TT API Callback Secret';
+	// n8n's verification scanner wants a trailing " API"; n8n drops every word "API" when it names a new
+	// credential, so the user gets "TT Callback Secret account" either way.
+	displayName = 'TT API Callback Secret API';
 
 	icon: Icon = { light: 'file:ttapi.svg', dark: 'file:ttapi.dark.svg' };
 

@@ -33,6 +33,7 @@ export class TtApiTrigger implements INodeType {
 		credentials: [
 			{
 				name: 'ttApiTriggerApi',
+				displayName: 'TT API Callback Secret',
 				required: true,
 				testedBy: 'ttApiCallbackSecret',
 				displayOptions: { show: FROM_V2 },

@@ -82,7 +82,7 @@ describe('TT API Trigger: what the editor shows and stores', () => {
 	it('the package registers the credential with one password field, tested by the trigger', async () => {
 		const loader = await loadPackage();
 		const credential = loader.credentialTypes.ttApiTriggerApi?.type;
-		expect(credential).toMatchObject({ name: 'ttApiTriggerApi', displayName: 'TT API Callback Secret' });
+		expect(credential).toMatchObject({ name: 'ttApiTriggerApi', displayName: 'TT API Callback Secret API' });
 		expect(credential.properties).toEqual([expect.objectContaining({ name: 'secret', typeOptions: { password: true }, required: true })]);
 		expect(loader.known.credentials.ttApiTriggerApi.supportedNodes).toEqual(['ttApiTrigger']);
 	});
