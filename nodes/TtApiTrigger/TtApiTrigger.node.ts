@@ -11,33 +11,10 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { attachImage } from '../TtApi/jobs/binary';
 import { NOTHING_TO_REGISTER, readCallbackBody, reply, secretMatches } from '../TtApi/callback/request';
 import { isFinished, jobIdOf, jobToJson } from '../TtApi/jobs/job';
-
-/** How many recent callbacks are remembered to drop repeats. */
-const SEEN_LIMIT = 2000;
+import { firstTimeSeen } from './seen';
+import { expectedSecret, FROM_V2, secretProperties, ttApiCallbackSecret } from './secret';
 
 type Events = 'all' | 'succeeded' | 'failed';
-
-/**
- * Callbacks this n8n process has taken. Concurrent webhook calls each get their own copy of the
- * static data, which n8n saves only after the execution, so a replay arriving meanwhile would pass it.
- */
-const seenInProcess = new Set<string>();
-
-/**
- * Remembers jobId+status pairs in this process and in the workflow's static data (which outlives a
- * restart), so a repeated callback starts nothing.
- */
-function firstTimeSeen(ctx: IWebhookFunctions, key: string): boolean {
-	const processKey = `${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}:${key}`;
-	const staticData = ctx.getWorkflowStaticData('node');
-	const seen = (staticData.seenCallbacks as string[] | undefined) ?? [];
-	if (seenInProcess.has(processKey) || seen.includes(key)) return false;
-	seenInProcess.add(processKey);
-	if (seenInProcess.size > SEEN_LIMIT * 10) seenInProcess.delete(seenInProcess.values().next().value!);
-	seen.push(key);
-	staticData.seenCallbacks = seen.slice(-SEEN_LIMIT);
-	return true;
-}
 
 export class TtApiTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -45,12 +22,24 @@ export class TtApiTrigger implements INodeType {
 		name: 'ttApiTrigger',
 		icon: { light: 'file:ttapi.svg', dark: 'file:ttapi.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// Version 2 takes the secret from a credential; version 1 keeps it as a node parameter.
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{"events: " + $parameter["events"]}}',
-		description: 'Starts the workflow when a TT API image job ends (the hookUrl callback)',
+		// n8n's editor folds this trigger into the TT API app entry and shows this text for the app.
+		description: "Generate images with TT API's OpenAI models: DALL·E 3, GPT-4o image and GPT image, and start workflows when a job ends",
 		defaults: { name: 'TT API Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{
+				name: 'ttApiTriggerApi',
+				displayName: 'TT API Callback Secret',
+				required: true,
+				testedBy: 'ttApiCallbackSecret',
+				displayOptions: { show: FROM_V2 },
+			},
+		],
 		webhooks: [
 			{
 				name: 'default',
@@ -60,23 +49,7 @@ export class TtApiTrigger implements INodeType {
 			},
 		],
 		properties: [
-			{
-				displayName:
-					'Give TT API this node\'s Production URL followed by <code>?token=</code> and the secret below as the job\'s Hook URL, e.g. <code>https://n8n.example.com/webhook/…/callback?token=YOUR_SECRET</code>',
-				name: 'notice',
-				type: 'notice',
-				default: '',
-			},
-			{
-				displayName: 'Secret',
-				name: 'secret',
-				type: 'string',
-				typeOptions: { password: true },
-				default: '',
-				required: true,
-				description:
-					'A long random string only you and TT API know. Calls without it as the token query parameter get 401 and start nothing.',
-			},
+			...secretProperties,
 			{
 				displayName: 'Events',
 				name: 'events',
@@ -119,10 +92,11 @@ export class TtApiTrigger implements INodeType {
 	// nothing to create, check or delete on TT API's side.
 	webhookMethods = NOTHING_TO_REGISTER;
 
+	methods = { credentialTest: { ttApiCallbackSecret } };
+
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const secret = this.getNodeParameter('secret', '') as string;
 		const { token } = this.getQueryData() as { token?: unknown };
-		if (!secretMatches(token, secret)) {
+		if (!secretMatches(token, await expectedSecret(this))) {
 			reply(this, 401, { message: 'Unauthorized' });
 			return { noWebhookResponse: true };
 		}

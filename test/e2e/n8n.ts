@@ -11,6 +11,7 @@ import { ensureN8n, type Line, type N8nInstall } from './install';
 const root = path.resolve(__dirname, '../..');
 export const DEMO_DIR = path.join(root, 'demo', 'workflows');
 export const CREDENTIAL_ID = 'TtApiDemoCred001';
+export const TRIGGER_CREDENTIAL_ID = 'TtApiDemoTrgSec1';
 export const TRIGGER_WEBHOOK_ID = '6f1c2a8e-3b4d-4e5f-9a0b-1c2d3e4f5a6b';
 export const OWNER = { email: 'demo@ttapi.local', password: 'TtApiDemo-2026!', firstName: 'Demo', lastName: 'User' };
 
@@ -153,8 +154,9 @@ export class N8nInstance {
 	}
 
 	/**
-	 * Imports the TT API credential and the demo workflows (placeholders filled in); `skip` leaves
-	 * out what is already saved, so `npm start` keeps a user's edits.
+	 * Imports the TT API credential, the trigger's secret credential and the demo workflows
+	 * (placeholders filled in); `skip` leaves out what is already saved, so `npm start` keeps a
+	 * user's edits.
 	 */
 	async importDemo(
 		{ apiKey, baseUrl, triggerSecret }: { apiKey: string; baseUrl: string; triggerSecret: string },
@@ -162,14 +164,15 @@ export class N8nInstance {
 	) {
 		const work = mkdtempSync(path.join(this.options.userFolder, 'import-'));
 		mkdirSync(path.join(work, 'workflows'), { recursive: true });
-		const credential = [{ id: CREDENTIAL_ID, name: 'TT API account', type: 'ttApiApi', data: { apiKey, baseUrl } }];
+		const credential = [
+			{ id: CREDENTIAL_ID, name: 'TT API account', type: 'ttApiApi', data: { apiKey, baseUrl } },
+			{ id: TRIGGER_CREDENTIAL_ID, name: 'TT Callback Secret account', type: 'ttApiTriggerApi', data: { secret: triggerSecret } },
+		];
 		writeFileSync(path.join(work, 'credentials.json'), JSON.stringify(credential));
 		const hookUrl = `${this.baseUrl}/webhook/${TRIGGER_WEBHOOK_ID}/callback?token=${encodeURIComponent(triggerSecret)}`;
 		let workflows = 0;
 		for (const file of readdirSync(DEMO_DIR)) {
-			const text = readFileSync(path.join(DEMO_DIR, file), 'utf8')
-				.replaceAll('__HOOK_URL__', hookUrl)
-				.replaceAll('__TRIGGER_SECRET__', triggerSecret);
+			const text = readFileSync(path.join(DEMO_DIR, file), 'utf8').replaceAll('__HOOK_URL__', hookUrl);
 			if (skip.workflowIds?.has(JSON.parse(text).id)) continue;
 			writeFileSync(path.join(work, 'workflows', file), text);
 			workflows += 1;

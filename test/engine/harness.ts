@@ -224,7 +224,14 @@ export interface CallbackRequest {
 	staticData?: IDataObject;
 	/** The same workflow with its own copy of the static data, as n8n gives concurrent calls. */
 	workflowId?: string;
+	/** 2 (the default) reads the secret from its credential; 1 from its Secret parameter. */
+	typeVersion?: number;
+	/** Version 2's credential data (`{ secret: TRIGGER_SECRET }` by default); null: no credential chosen. */
+	credential?: ICredentialDataDecryptedObject | null;
 }
+
+/** The secret the test trigger expects, from its credential (v2) or its parameter (v1). */
+export const TRIGGER_SECRET = 's3cret-token-value';
 
 export interface CallbackAnswer {
 	status?: number;
@@ -246,14 +253,16 @@ function workflowIdFor(staticData?: IDataObject): string {
 export async function callTrigger(request: CallbackRequest): Promise<CallbackAnswer> {
 	const loader = await loadPackage();
 	const { WebhookContext } = await import('n8n-core');
+	const typeVersion = request.typeVersion ?? 2;
 	const node: INode = {
 		id: 'trigger-node',
 		name: 'TT API Trigger',
 		type: TRIGGER_TYPE,
-		typeVersion: 1,
+		typeVersion,
 		position: [0, 0],
 		webhookId: 'f2b1e0d4-1c7e-4c1b-9d5e-0a4f0b5c9e11',
-		parameters: { secret: 's3cret-token-value', ...(request.parameters ?? {}) } as INode['parameters'],
+		parameters: { ...(typeVersion < 2 ? { secret: TRIGGER_SECRET } : {}), ...(request.parameters ?? {}) } as INode['parameters'],
+		...(typeVersion >= 2 && request.credential !== null ? { credentials: { ttApiTriggerApi: { id: '2', name: 'TT Callback Secret account' } } } : {}),
 	};
 	const workflow = new Workflow({
 		id: request.workflowId ?? workflowIdFor(request.staticData),
@@ -292,7 +301,9 @@ export async function callTrigger(request: CallbackRequest): Promise<CallbackAns
 		params: {},
 	};
 	const additionalData = mock<IWorkflowExecuteAdditionalData>();
-	Object.assign(additionalData, { httpRequest: req, httpResponse: res });
+	Object.assign(additionalData, { httpRequest: req, httpResponse: res, currentNodeParameters: undefined });
+	const credential = request.credential === undefined ? { secret: TRIGGER_SECRET } : request.credential;
+	additionalData.credentialsHelper = new TestCredentialsHelper({}, credential ? { ttApiTriggerApi: credential } : {});
 	const webhookData = {
 		httpMethod: 'POST' as const,
 		node: node.name,

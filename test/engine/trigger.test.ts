@@ -1,8 +1,8 @@
-import { binaryBytes, callTrigger, PNG_SIGNATURE, useEmulator } from './harness';
+import { binaryBytes, callTrigger, PNG_SIGNATURE, TRIGGER_SECRET, useEmulator } from './harness';
 
-const TOKEN = { token: 's3cret-token-value' };
+const TOKEN = { token: TRIGGER_SECRET };
 
-describe('TT API Trigger webhook (n8n WebhookContext, emulator)', () => {
+describe('TT API Trigger v2 webhook (n8n WebhookContext, emulator)', () => {
 	const env = useEmulator();
 
 	/** A real finished job from the emulator, in the exact shape TT API POSTs to hookUrl. */
@@ -61,10 +61,23 @@ describe('TT API Trigger webhook (n8n WebhookContext, emulator)', () => {
 		expect(answer).toEqual({ status: 401, body: { message: 'Unauthorized' }, items: undefined });
 	});
 
-	it('a node without a secret refuses every call', async () => {
+	it.each([
+		['a credential with an empty secret', { secret: '' }],
+		['no credential chosen', null],
+	])('a node with %s refuses every call and starts nothing', async (_name, credential) => {
 		const job = await finishedJob();
-		const answer = await callTrigger({ query: { token: '' }, body: job, parameters: { secret: '' } });
-		expect(answer.status).toBe(401);
+		for (const query of [{ token: '' }, TOKEN]) {
+			expect(await callTrigger({ query, body: job, credential })).toEqual({ status: 401, body: { message: 'Unauthorized' }, items: undefined });
+		}
+	});
+
+	it('takes the secret from its credential, never from a Secret parameter left in the node', async () => {
+		const job = await finishedJob();
+		const parameters = { secret: 'left-over-parameter-secret', options: { download: false } };
+		const byParameter = await callTrigger({ query: { token: 'left-over-parameter-secret' }, body: job, parameters });
+		expect(byParameter).toEqual({ status: 401, body: { message: 'Unauthorized' }, items: undefined });
+		const byCredential = await callTrigger({ query: TOKEN, body: job, parameters });
+		expect(byCredential.items).toHaveLength(1);
 	});
 
 	it.each([

@@ -112,6 +112,9 @@ describe('real n8n 2.x under faults and abuse', () => {
 	});
 
 	it(`a flood of ${FLOOD_TOTAL} callbacks: no execution for a bad one, one per good one, n8n keeps answering`, async () => {
+		// The demo trigger is version 2: the secret every call is checked against comes from its credential.
+		const [trigger] = (await n8n.rest('GET', '/workflows/TtApiDemoTrigger')).json.data.nodes;
+		expect(trigger).toMatchObject({ typeVersion: 2, parameters: { events: 'all' }, credentials: { ttApiTriggerApi: { id: expect.any(String) } } });
 		const url = `${n8n.baseUrl}/webhook/${TRIGGER_WEBHOOK_ID}/callback`;
 		const good = (n: number) => JSON.stringify({ status: 'FAILED', message: 'flood', jobId: `flood-${n}`, data: { prompt: `flood ${n}`, imageUrl: null } });
 		const deep = '['.repeat(50_000) + ']'.repeat(50_000);
@@ -178,14 +181,20 @@ describe('real n8n 2.x under faults and abuse', () => {
 		expect((await fetch(`${n8n.baseUrl}/healthz`)).status).toBe(200);
 	});
 
-	it("the API key and the trigger's secret appear in no run data, output item, or n8n log (debug level)", async () => {
+	it("the API key and the trigger's secret appear in no workflow, run data, output item, or n8n log (debug level)", async () => {
 		const texts: string[] = [];
 		for (const file of ['n8n.log', 'user/n8n-debug.log']) texts.push(readFileSync(path.join(work, file), 'utf8'));
 		expect(texts[1].length).toBeGreaterThan(0);
-		// Every stored run's data: items, errors, resume URLs.
+		// The stored trigger workflow, as the editor loads it and as an export or a template would carry it.
+		texts.push((await n8n.rest('GET', '/workflows/TtApiDemoTrigger')).text);
+		expect(texts.at(-1)).toContain('ttApiTriggerApi');
+		// Every stored run's data (items, errors, resume URLs) and the workflow snapshot kept with it.
 		const ids = (await n8n.executions()).map((execution) => execution.id);
 		expect(ids.length).toBeGreaterThan(0);
-		for (const id of ids) texts.push((await n8n.rest('GET', `/executions/${id}`)).json.data.data);
+		for (const id of ids) {
+			const { data, workflowData } = (await n8n.rest('GET', `/executions/${id}`)).json.data;
+			texts.push(data, JSON.stringify(workflowData));
+		}
 		// Binary files n8n wrote.
 		const storage = path.join(userFolder, '.n8n', 'storage');
 		const walk = (dir: string): string[] => readdirSync(dir).flatMap((name) => {
