@@ -21,23 +21,20 @@ async function scan(label, dir, patterns) {
 	}
 }
 
-/** The tarball holds the credential, the compiled nodes, codex JSON and icons, and nothing else. */
+/** The tarball holds the credentials, the compiled nodes, codex JSON and icons, and nothing else. */
 function checkTarballContents(dir) {
 	const files = readdirSync(dir, { recursive: true, withFileTypes: true })
 		.filter((entry) => entry.isFile())
 		.map((entry) => path.relative(dir, path.join(entry.parentPath ?? entry.path, entry.name)));
 	const allowed = [/^package\.json$/, /^README\.md$/, /^LICENSE(\.md)?$/, /^dist\/(credentials|nodes)\/.+\.(js|svg)$/, /^dist\/nodes\/[^/]+\/[^/]+\.node\.json$/];
 	const unexpected = files.filter((file) => !allowed.some((pattern) => pattern.test(file)));
+	// Every credential and node package.json declares, each node with its codex and icons.
+	const { n8n } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 	const required = [
 		'LICENSE',
 		'README.md',
-		'dist/credentials/TtApiApi.credentials.js',
-		'dist/nodes/TtApi/TtApi.node.js',
-		'dist/nodes/TtApi/TtApi.node.json',
-		'dist/nodes/TtApi/ttapi.svg',
-		'dist/nodes/TtApi/ttapi.dark.svg',
-		'dist/nodes/TtApiTrigger/TtApiTrigger.node.js',
-		'dist/nodes/TtApiTrigger/TtApiTrigger.node.json',
+		...n8n.credentials,
+		...n8n.nodes.flatMap((node) => [node, node.replace(/\.js$/, '.json'), path.join(path.dirname(node), 'ttapi.svg'), path.join(path.dirname(node), 'ttapi.dark.svg')]),
 	];
 	const missing = required.filter((file) => !files.includes(file));
 	if (unexpected.length || missing.length) {

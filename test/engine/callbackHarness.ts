@@ -8,15 +8,13 @@ import type { AddressInfo } from 'node:net';
 
 import { mock } from 'jest-mock-extended';
 import {
-	Workflow,
 	type ICredentialDataDecryptedObject,
-	type INode,
 	type INodeExecutionData,
 	type IRun,
 	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 
-import { loadPackage, NODE_TYPE, nodeTypesOf, runNode, TestCredentialsHelper, type RunOptions, type RunResult } from './harness';
+import { actionNode, credentialTypesOf, loadPackage, NODE_TYPE, nodeTypesOf, runNode, TestCredentialsHelper, workflowOf, type RunOptions, type RunResult } from './harness';
 
 /** Loads the package now: inside jest.isolateModulesAsync this gives a second, separate copy. */
 export const loadPackageCopy = loadPackage;
@@ -88,24 +86,9 @@ export async function deliverToPausedRun(
 ): Promise<WebhookAnswer> {
 	const loader = await loadPackage();
 	const { WebhookContext } = await import('n8n-core');
-	const node: INode = {
-		id: 'ttapi-node',
-		name: 'TT API',
-		type: NODE_TYPE,
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: paused.parameters as INode['parameters'],
-		credentials: { ttApiApi: { id: '1', name: 'TT API account' } },
-	};
-	const workflow = new Workflow({
-		id: 'engine-test',
-		nodes: [node],
-		connections: {},
-		active: false,
-		nodeTypes: nodeTypesOf(loader),
-		settings: { executionOrder: 'v1' },
-	});
-	const credentialTypes = Object.fromEntries(Object.entries(loader.credentialTypes).map(([name, loaded]) => [name, loaded.type]));
+	const node = actionNode(paused.parameters);
+	const workflow = workflowOf(loader, node);
+	const credentialTypes = credentialTypesOf(loader);
 	const answer: WebhookAnswer = {};
 	const res = {
 		status(code: number) {

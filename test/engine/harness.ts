@@ -134,19 +134,22 @@ export interface RunResult {
 	errorDescription?: string | null;
 }
 
-export async function runNode(options: RunOptions): Promise<RunResult> {
-	const loader = await loadPackage();
-	const node: INode = {
+/** The TT API node as a one-node workflow holds it. */
+export function actionNode(parameters: IDataObject, extra: Partial<INode> = {}): INode {
+	return {
 		id: 'ttapi-node',
 		name: 'TT API',
 		type: NODE_TYPE,
 		typeVersion: 1,
 		position: [0, 0],
-		parameters: options.parameters as INode['parameters'],
+		parameters: parameters as INode['parameters'],
 		credentials: { ttApiApi: { id: '1', name: 'TT API account' } },
-		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+		...extra,
 	};
-	const workflow = new Workflow({
+}
+
+export function workflowOf(loader: PackageDirectoryLoader, node: INode): Workflow {
+	return new Workflow({
 		id: 'engine-test',
 		nodes: [node],
 		connections: {},
@@ -154,10 +157,17 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		nodeTypes: nodeTypesOf(loader),
 		settings: { executionOrder: 'v1' },
 	});
+}
 
-	const credentialTypes = Object.fromEntries(
-		Object.entries(loader.credentialTypes).map(([name, loaded]) => [name, loaded.type]),
-	);
+export function credentialTypesOf(loader: PackageDirectoryLoader): Record<string, ICredentialType> {
+	return Object.fromEntries(Object.entries(loader.credentialTypes).map(([name, loaded]) => [name, loaded.type]));
+}
+
+export async function runNode(options: RunOptions): Promise<RunResult> {
+	const loader = await loadPackage();
+	const node = actionNode(options.parameters, options.continueOnFail ? { onError: 'continueRegularOutput' } : {});
+	const workflow = workflowOf(loader, node);
+	const credentialTypes = credentialTypesOf(loader);
 	const hooks = new ExecutionLifecycleHooks('manual', 'engine-execution', mock());
 	const finished = createDeferredPromise<IRun>();
 	hooks.addHandler('workflowExecuteAfter', (fullRunData) => finished.resolve(fullRunData));
