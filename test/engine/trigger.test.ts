@@ -1,4 +1,5 @@
-import { binaryBytes, callTrigger, PNG_SIGNATURE, TRIGGER_SECRET, useEmulator } from './harness';
+import { binaryBytes, PNG_SIGNATURE, useEmulator } from './harness';
+import { callTrigger, TRIGGER_SECRET } from './triggerHarness';
 
 const TOKEN = { token: TRIGGER_SECRET };
 

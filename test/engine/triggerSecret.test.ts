@@ -5,7 +5,8 @@
  */
 import { NodeHelpers, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
-import { callTrigger, loadPackage, TRIGGER_SECRET, useEmulator } from './harness';
+import { loadPackage, useEmulator } from './harness';
+import { callTrigger, TRIGGER_SECRET } from './triggerHarness';
 
 async function trigger(): Promise<INodeType> {
 	return (await loadPackage()).nodeTypes.ttApiTrigger.type as INodeType;

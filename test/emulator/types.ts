@@ -1,0 +1,89 @@
+/** What the TT API emulator takes and what it records: its options, its faults and its logs. */
+
+export type Route = 'dalle' | 'submit' | 'fetch' | 'info' | 'image' | 'any';
+
+/** One switchable fault: applies to the next `times` requests of `route`. */
+export interface Fault {
+	route: Route;
+	/** Answer with this HTTP status and TT API's failure envelope. */
+	status?: number;
+	retryAfter?: string;
+	/** Send this raw text as the body instead (malformed or truncated JSON). */
+	rawBody?: string;
+	/** Drop the connection without answering. */
+	reset?: boolean;
+	/** Never answer (until the server closes). */
+	hang?: boolean;
+	/** Answer normally, but after this delay. */
+	delayMs?: number;
+	/** Let the request through to the real handler, e.g. to start a job, then answer with the fault. */
+	afterHandling?: boolean;
+	times?: number;
+}
+
+export interface EmulatorOptions {
+	port?: number;
+	host?: string;
+	validKeys?: string[];
+	/** Keys that are valid but have no quota left: 402. */
+	brokeKeys?: string[];
+	/** Quota a valid key's account info shows (broke keys show 0). */
+	balance?: number;
+	/** The account's `max_queue` in account info: jobs it may have in progress at once. */
+	maxQueue?: number;
+	queueMs?: number;
+	runMs?: number;
+	dalleMs?: number;
+	imageTtlMs?: number;
+	/** Size of each generated PNG in bytes; 0 gives a small image. */
+	imageBytes?: number;
+	/** Submit answers for GPT-4o: `jobId` (the original docs) or `job_id` (newer docs). */
+	gpt4oJobIdField?: 'jobId' | 'job_id';
+	/** When set, a prompt containing it fails the job. */
+	failMarker?: string;
+	/** A prompt containing it gives a job that stays ON_QUEUE forever and never calls back. */
+	stuckMarker?: string;
+	/** A prompt matching it (e.g. "[ends in 6 s]") gives a job that ends that many seconds after its submit. */
+	endsInPattern?: RegExp;
+	/** Prompts containing one of these are refused with 400 (banned words). */
+	bannedWords?: string[];
+	/** Answer the first fetch of each job with this fault (its route and times are ignored). */
+	firstFetchFault?: Omit<Fault, 'route' | 'times'>;
+	/** Keep each job's callback when the job ends, until releaseCallbacks() sends it. */
+	holdCallbacks?: boolean;
+	/** How long a callback waits for the receiver's answer. */
+	callbackTimeoutMs?: number;
+	/** Faults drawn at random for a share of all API and image requests, from a seeded generator. */
+	randomFaults?: { rate: number; faults: Fault[]; seed?: number };
+	log?: (line: string) => void;
+}
+
+type OptionalOptions = 'log' | 'randomFaults' | 'firstFetchFault' | 'holdCallbacks';
+
+/** The options with their defaults filled in; tests may change them on a running emulator. */
+export type ResolvedOptions = Required<Omit<EmulatorOptions, OptionalOptions>> & Pick<EmulatorOptions, OptionalOptions>;
+
+export interface LoggedRequest {
+	method: string;
+	path: string;
+	query: Record<string, string>;
+	body: unknown;
+	/** Whether a TT-API-KEY header was sent, and whether it was a known key; never the key itself. */
+	keySent: boolean;
+	keyKnown: boolean;
+	at: number;
+}
+
+export interface CallbackAttempt {
+	jobId: string;
+	url: string;
+	status?: number;
+	error?: string;
+	at: number;
+}
+
+/** A job's callback that holdCallbacks kept back: sent by releaseCallbacks(). */
+export interface HeldCallback {
+	jobId: string;
+	url: string;
+}
