@@ -1,12 +1,13 @@
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
 
+import { baseUrlFault, normalizeBaseUrl } from './network';
+
 /**
  * The credential dialog's test: asks TT API for the account's info (documented, read-only, free)
  * and says what to fix when that fails. A declarative `test` can only map HTTP codes; for a network
  * failure n8n shows the raw code (ENOTFOUND, ERR_INVALID_URL), hence a function.
  */
 
-const DEFAULT_BASE_URL = 'https://api.ttapi.io';
 const INFO_PATH = '/midjourney/v1/info';
 const TIMEOUT_S = 15;
 const CHECK_BASE_URL = 'Check the Base URL (TT API: https://api.ttapi.io or https://api.ttapi.org).';
@@ -16,20 +17,18 @@ const fail = (message: string): Verdict => ({ ok: false, message });
 
 /** A Base URL fetch can use, or what is wrong with it. */
 function parseBaseUrl(text: string): URL | Verdict {
-	if (text !== text.trim()) return fail(`The Base URL "${text}" has spaces before or after it. Remove them.`);
-	if (!/^[a-z][a-z\d+.-]*:\/\//i.test(text)) {
-		return fail(`The Base URL "${text}" does not start with https://. Write it in full, like https://api.ttapi.io.`);
+	switch (baseUrlFault(text)) {
+		case 'spaces':
+			return fail(`The Base URL "${text}" has spaces before or after it. Remove them.`);
+		case 'noScheme':
+			return fail(`The Base URL "${text}" does not start with https://. Write it in full, like https://api.ttapi.io.`);
+		case 'invalid':
+			return fail(`The Base URL "${text}" is not a valid URL. Write it like https://api.ttapi.io.`);
+		case 'notHttp':
+			return fail(`The Base URL must start with https:// (http:// only for a local emulator), not ${new URL(text).protocol}//.`);
+		default:
+			return new URL(text);
 	}
-	let url: URL;
-	try {
-		url = new URL(text);
-	} catch {
-		return fail(`The Base URL "${text}" is not a valid URL. Write it like https://api.ttapi.io.`);
-	}
-	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-		return fail(`The Base URL must start with https:// (http:// only for a local emulator), not ${url.protocol}//.`);
-	}
-	return url;
 }
 
 const TLS_TRUST = /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(GET_ISSUER_CERT|VERIFY_LEAF_SIGNATURE)|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)/;
@@ -126,7 +125,7 @@ export async function ttApiApiTest(
 ): Promise<INodeCredentialTestResult> {
 	const apiKey = String(credential.data?.apiKey ?? '');
 	// Read as the node reads it, so the test passes exactly when the node can connect.
-	const baseUrl = String(credential.data?.baseUrl || DEFAULT_BASE_URL).replace(/\/+$/, '');
+	const baseUrl = normalizeBaseUrl(credential.data?.baseUrl);
 	const verdict = await check(apiKey, baseUrl);
 	// Nothing above echoes the key; this guards a key pasted into the Base URL field.
 	const message = apiKey ? verdict.message.replaceAll(apiKey, '***') : verdict.message;

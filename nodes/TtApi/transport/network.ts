@@ -109,26 +109,43 @@ export function networkFailureOf(error: unknown): NetworkFailure {
 
 export const DEFAULT_BASE_URL = 'https://api.ttapi.io';
 
+/** The credential's Base URL as every call uses it: the default when empty, no trailing slash. */
+export const normalizeBaseUrl = (value: unknown): string => String(value || DEFAULT_BASE_URL).replace(/\/+$/, '');
+
+export type BaseUrlFault = 'spaces' | 'noScheme' | 'invalid' | 'notHttp';
+
 /**
- * What is wrong with a Base URL, in a sentence that says how to fix it, checked before any
- * request so the failure is not mistaken for a network error.
+ * What keeps a Base URL from being used, checked before any request so the failure is not
+ * mistaken for a network error. The node and the credential test share it, so the test passes
+ * exactly when the node can connect; each words it for its own place.
  */
-export function baseUrlProblem(baseUrl: string): string | undefined {
-	const shown = `"${baseUrl.length > 80 ? `${baseUrl.slice(0, 80)}…` : baseUrl}"`;
-	// The credential test refuses these too, so the test passes exactly when the node can connect.
-	if (baseUrl !== baseUrl.trim()) return `The Base URL ${shown} has spaces before or after it: remove them`;
-	if (!/^[a-z][a-z\d+.-]*:\/\//i.test(baseUrl)) {
-		const suggestion = /^[\w.-]+(:\d+)?(\/\S*)?$/.test(baseUrl) ? `https://${baseUrl}` : DEFAULT_BASE_URL;
-		return `The Base URL ${shown} has no scheme: use ${suggestion}`;
-	}
+export function baseUrlFault(baseUrl: string): BaseUrlFault | undefined {
+	if (baseUrl !== baseUrl.trim()) return 'spaces';
+	if (!/^[a-z][a-z\d+.-]*:\/\//i.test(baseUrl)) return 'noScheme';
 	let url: URL;
 	try {
 		url = new URL(baseUrl);
 	} catch {
-		return `The Base URL ${shown} is not a valid URL: use ${DEFAULT_BASE_URL}`;
+		return 'invalid';
 	}
-	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-		return `The Base URL ${shown} must start with https:// (TT API's is ${DEFAULT_BASE_URL})`;
+	return url.protocol === 'https:' || url.protocol === 'http:' ? undefined : 'notHttp';
+}
+
+/** What is wrong with a Base URL, in a sentence that says how to fix it. */
+export function baseUrlProblem(baseUrl: string): string | undefined {
+	const shown = `"${baseUrl.length > 80 ? `${baseUrl.slice(0, 80)}…` : baseUrl}"`;
+	switch (baseUrlFault(baseUrl)) {
+		case 'spaces':
+			return `The Base URL ${shown} has spaces before or after it: remove them`;
+		case 'noScheme': {
+			const suggestion = /^[\w.-]+(:\d+)?(\/\S*)?$/.test(baseUrl) ? `https://${baseUrl}` : DEFAULT_BASE_URL;
+			return `The Base URL ${shown} has no scheme: use ${suggestion}`;
+		}
+		case 'invalid':
+			return `The Base URL ${shown} is not a valid URL: use ${DEFAULT_BASE_URL}`;
+		case 'notHttp':
+			return `The Base URL ${shown} must start with https:// (TT API's is ${DEFAULT_BASE_URL})`;
+		default:
+			return undefined;
 	}
-	return undefined;
 }

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 
-import { baseUrlProblem, DEFAULT_BASE_URL } from './network';
+import { baseUrlProblem, normalizeBaseUrl } from './network';
 
 export const CREDENTIAL_TYPE = 'ttApiApi';
 export const REQUEST_TIMEOUT_RANGE = [1, 600] as const;
@@ -23,7 +23,7 @@ export async function baseUrlOf(ctx: HttpContext): Promise<BaseUrl> {
 	let known = baseUrls.get(ctx);
 	if (known === undefined) {
 		const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
-		const baseUrl = String(credentials.baseUrl || DEFAULT_BASE_URL).replace(/\/+$/, '');
+		const baseUrl = normalizeBaseUrl(credentials.baseUrl);
 		let problem = baseUrlProblem(baseUrl);
 		// A key pasted into the wrong field must not be echoed in an error.
 		const key = typeof credentials.apiKey === 'string' ? credentials.apiKey : '';
