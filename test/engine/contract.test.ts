@@ -110,7 +110,7 @@ describe('one failure contract for polling, callbacks and Get (real engine, emul
 });
 
 describe('errors that say what was paid for (real engine, emulator)', () => {
-	const env = useEmulator({ failMarker: FAIL });
+	const env = useEmulator({ failMarker: FAIL, bannedWords: ['forbidden'] });
 
 	it('without Continue On Fail, the error lists every other job of the run with its ID and last status', async () => {
 		const { error, errorDescription } = await runNode({
@@ -123,6 +123,22 @@ describe('errors that say what was paid for (real engine, emulator)', () => {
 		const good = jobs.filter((job) => !job.prompt.includes(FAIL)).map((job) => job.jobId);
 		expect(good).toHaveLength(2);
 		for (const jobId of good) expect(errorDescription).toContain(`${jobId} (SUCCESS)`);
+		expect(errorDescription).toContain('Get operation');
+	});
+
+	it('callback mode: a refused submit stops the node before the pause, naming the jobs already submitted', async () => {
+		const since = Date.now();
+		const { run, error, errorDescription } = await runNode({
+			credentials: env.credentials(),
+			items: [{ prompt: 'a fox' }, { prompt: 'a forbidden hare' }, { prompt: 'an owl' }],
+			parameters: generate('={{ $json.prompt }}', { waitMode: 'callback' }),
+			additionalData: { executionId: 'engine-refused', webhookWaitingBaseUrl: 'http://127.0.0.1:9/webhook-waiting' },
+		});
+		expect(run.status).not.toBe('waiting');
+		expect(error).toMatch(/^TT API refused/);
+		const submitted = env.emulator.jobTimes().filter((job) => job.submittedAt >= since).map((job) => job.jobId);
+		expect(submitted).toHaveLength(2);
+		for (const jobId of submitted) expect(errorDescription).toContain(`${jobId} (submitted)`);
 		expect(errorDescription).toContain('Get operation');
 	});
 

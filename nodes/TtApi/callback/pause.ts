@@ -1,19 +1,13 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
 
 import { settleConcurrent } from '../helpers/concurrency';
 import { jobToJson } from '../jobs/job';
-import type { AsyncModel } from '../jobs/model';
-import { collectResults, errorJson, type ItemResult } from '../jobs/results';
+import type { AcceptedItem, AsyncModel } from '../jobs/model';
+import { collectResults, errorJson, nameWhatWasPaidFor, type ItemResult } from '../jobs/results';
 import type { RunSettings } from '../jobs/settings';
 import { submitJob } from '../jobs/submit';
 import { CONTEXT_KEY, type CallbackRunState, type RunEntry } from './state';
 import { callbackUrl } from './token';
-
-export interface AcceptedItem {
-	itemIndex: number;
-	body: IDataObject;
-}
 
 const entryJson = (entry: RunEntry): IDataObject => errorJson({ message: entry.error ?? 'unknown error', description: entry.errorDescription });
 
@@ -34,29 +28,24 @@ export async function pauseForCallbacks(
 	const submitted = await settleConcurrent(accepted, settings.concurrency, async ({ itemIndex, body }) =>
 		await submitJob(ctx, model, { ...body, hookUrl }, itemIndex),
 	);
+	const jobIds = new Map<number, string>();
 	accepted.forEach(({ itemIndex }, position) => {
 		const outcome = submitted[position];
 		if ('error' in outcome) results[itemIndex] = { error: outcome.error };
+		else jobIds.set(itemIndex, outcome.value);
 	});
-	const entries: RunEntry[] = Array.from(results, (result, itemIndex) => {
-		if (result && 'error' in result) {
-			const { error, errorDescription } = errorJson(result.error);
-			return { itemIndex, error: String(error), ...(errorDescription ? { errorDescription: String(errorDescription) } : {}) };
-		}
-		const position = accepted.findIndex((item) => item.itemIndex === itemIndex);
-		const outcome = submitted[position] as { value: string };
-		return { itemIndex, jobId: outcome.value, fetchPath: model.fetchPath };
-	});
-	const waiting = entries.filter((entry) => entry.jobId);
-	if (waiting.length === 0) return collectResults(ctx, results);
-	const failed = entries.find((entry) => entry.error);
-	if (failed && !ctx.continueOnFail()) {
-		throw new NodeApiError(ctx.getNode(), { message: failed.error! }, {
-			message: failed.error!,
-			description: `Other items were submitted and may still finish (they may be charged): job IDs ${waiting.map((entry) => entry.jobId).join(', ')}. Fetch them with the Get operation instead of running them again.`,
-			itemIndex: failed.itemIndex,
-		});
+	if (jobIds.size === 0) return collectResults(ctx, results);
+	if (!ctx.continueOnFail()) {
+		// The first failure stops the node; it names the jobs already submitted, which may be charged.
+		nameWhatWasPaidFor(results, new Map([...jobIds.values()].map((jobId) => [jobId, 'submitted'])));
+		collectResults(ctx, results);
 	}
+	const entries: RunEntry[] = Array.from(results, (result, itemIndex) => {
+		const jobId = jobIds.get(itemIndex);
+		if (jobId) return { itemIndex, jobId, fetchPath: model.fetchPath };
+		const { error, errorDescription } = errorJson((result as { error: Error }).error);
+		return { itemIndex, error: String(error), ...(errorDescription ? { errorDescription: String(errorDescription) } : {}) };
+	});
 
 	ctx.getContext('node')[CONTEXT_KEY] = { entries } satisfies CallbackRunState;
 	// When the wait runs out, n8n resumes without running the node again and passes its input on;

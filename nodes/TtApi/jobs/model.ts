@@ -1,5 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import type { DownloadOptions } from './binary';
+
 /**
  * What makes one asynchronous TT API model different from another. Everything else (validation,
  * concurrent submit, waiting by polling or callback, download, errors) is shared, so a model family
@@ -12,4 +14,11 @@ export interface AsyncModel {
 	properties: INodeProperties[];
 	/** Reads and validates this model's own body fields for one item. */
 	readBody?: (ctx: IExecuteFunctions, itemIndex: number) => IDataObject;
+}
+
+/** An input item that passed validation: its submit body and where its image goes. */
+export interface AcceptedItem {
+	itemIndex: number;
+	body: IDataObject;
+	download: DownloadOptions;
 }

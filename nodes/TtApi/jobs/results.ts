@@ -37,3 +37,19 @@ export function collectResults(ctx: IExecuteFunctions, results: ItemResult[]): I
 	});
 	return output;
 }
+
+/**
+ * Without Continue On Fail the first error stops the node and the other items' results are lost;
+ * its description lists every other job of the run, so the finished ones can be fetched with Get
+ * instead of being paid for again.
+ */
+export function nameWhatWasPaidFor(results: ItemResult[], lastStatus: Map<string, string>): void {
+	const first = results.find((result): result is { error: Error; jobId?: string } => !!result && 'error' in result);
+	if (!first) return;
+	const others = [...lastStatus].filter(([jobId]) => jobId !== first.jobId);
+	if (others.length === 0) return;
+	const list = others.map(([jobId, status]) => `${jobId} (${status})`).join(', ');
+	const error = first.error as Error & { description?: string | null };
+	const before = error.description ? `${error.description} ` : '';
+	error.description = `${before}Other jobs of this run, already submitted and possibly charged: ${list}. Fetch them with the Get operation instead of running them again.`;
+}

@@ -1,13 +1,14 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { pauseForCallbacks, type AcceptedItem } from '../callback/pause';
+import { pauseForCallbacks } from '../callback/pause';
 import { settleConcurrent } from '../helpers/concurrency';
 import { FIELDS, PROMPT_MAX_LENGTH, REFER_IMAGES_MAX } from '../helpers/fields';
 import { requireHttpUrls, requireText } from '../helpers/validation';
+import type { DownloadOptions } from './binary';
 import { finishedJobResult } from './finished';
 import { jobToJson } from './job';
-import type { AsyncModel } from './model';
-import { collectResults, type ItemResult } from './results';
+import type { AcceptedItem, AsyncModel } from './model';
+import { collectResults, nameWhatWasPaidFor, type ItemResult } from './results';
 import { readDownloadOptions, readRunSettings, type RunSettings } from './settings';
 import { submitJob } from './submit';
 import { pollJobs, type PendingJob } from './wait';
@@ -24,7 +25,6 @@ function readBody(ctx: IExecuteFunctions, model: AsyncModel, itemIndex: number):
 	if (hookUrl !== undefined && hookUrl !== null && String(hookUrl).trim() !== '') {
 		body.hookUrl = requireHttpUrls(ctx, FIELDS.hookUrl, String(hookUrl).trim(), itemIndex, 1)[0];
 	}
-	readDownloadOptions(ctx, itemIndex);
 	return body;
 }
 
@@ -39,7 +39,7 @@ export async function runAsyncGenerate(ctx: IExecuteFunctions, items: INodeExecu
 	const accepted: AcceptedItem[] = [];
 	items.forEach((_item, itemIndex) => {
 		try {
-			accepted.push({ itemIndex, body: readBody(ctx, model, itemIndex) });
+			accepted.push({ itemIndex, body: readBody(ctx, model, itemIndex), download: readDownloadOptions(ctx, itemIndex) });
 		} catch (error) {
 			results[itemIndex] = { error: error as Error };
 		}
@@ -65,7 +65,8 @@ export async function runAsyncGenerate(ctx: IExecuteFunctions, items: INodeExecu
 			results[itemIndex] = { items: [{ json: jobToJson({ status: 'PENDING_QUEUE', message: null, jobId: outcome.value.jobId, data: body }) }] };
 		} else waiting.push({ ...outcome.value, fetchPath: model.fetchPath, itemIndex });
 	});
-	if (waiting.length > 0) await waitForJobs(ctx, settings, waiting, results, lastStatus);
+	const downloads = new Map(accepted.map(({ itemIndex, download }) => [itemIndex, download]));
+	if (waiting.length > 0) await waitForJobs(ctx, settings, waiting, downloads, results, lastStatus);
 	if (!ctx.continueOnFail()) nameWhatWasPaidFor(results, lastStatus);
 	return collectResults(ctx, results);
 }
@@ -74,6 +75,7 @@ async function waitForJobs(
 	ctx: IExecuteFunctions,
 	settings: RunSettings,
 	waiting: PendingJob[],
+	downloads: Map<number, DownloadOptions>,
 	results: ItemResult[],
 	lastStatus: Map<string, string>,
 ): Promise<void> {
@@ -86,26 +88,10 @@ async function waitForJobs(
 		const outcome = outcomes.get(job.jobId)!;
 		if ('error' in outcome) return { error: outcome.error, jobId: job.jobId };
 		lastStatus.set(job.jobId, String(outcome.job.status));
-		return await finishedJobResult(ctx, outcome.job, job.jobId, job.itemIndex, readDownloadOptions(ctx, job.itemIndex));
+		return await finishedJobResult(ctx, outcome.job, job.jobId, job.itemIndex, downloads.get(job.itemIndex)!);
 	});
 	waiting.forEach((job, position) => {
 		const outcome = finished[position];
 		results[job.itemIndex] = 'error' in outcome ? { error: outcome.error, jobId: job.jobId } : outcome.value;
 	});
-}
-
-/**
- * Without Continue On Fail the first error stops the node and the other items' results are lost;
- * its description lists every other job of the run, so the finished ones can be fetched with Get
- * instead of being paid for again.
- */
-function nameWhatWasPaidFor(results: ItemResult[], lastStatus: Map<string, string>): void {
-	const first = results.find((result): result is { error: Error; jobId?: string } => !!result && 'error' in result);
-	if (!first) return;
-	const others = [...lastStatus].filter(([jobId]) => jobId !== first.jobId);
-	if (others.length === 0) return;
-	const list = others.map(([jobId, status]) => `${jobId} (${status})`).join(', ');
-	const error = first.error as Error & { description?: string | null };
-	const before = error.description ? `${error.description} ` : '';
-	error.description = `${before}Other jobs of this run, already submitted and possibly charged: ${list}. Fetch them with the Get operation instead of running them again.`;
 }
