@@ -4,14 +4,14 @@ import { pauseForCallbacks } from '../callback/pause';
 import { settleConcurrent } from '../helpers/concurrency';
 import { FIELDS, PROMPT_MAX_LENGTH, REFER_IMAGES_MAX } from '../helpers/fields';
 import { requireHttpUrls, requireText } from '../helpers/validation';
-import type { DownloadOptions } from './binary';
 import { finishedJobResult } from './finished';
 import { jobToJson } from './job';
 import type { AcceptedItem, AsyncModel } from './model';
 import { collectResults, nameWhatWasPaidFor, type ItemResult } from './results';
+import { jobsInFlightLimit } from './limit';
+import { submitAndPoll } from './queue';
 import { readDownloadOptions, readRunSettings, type RunSettings } from './settings';
 import { submitJob } from './submit';
-import { pollJobs, type PendingJob } from './wait';
 
 function readBody(ctx: IExecuteFunctions, model: AsyncModel, itemIndex: number): IDataObject {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
@@ -30,8 +30,9 @@ function readBody(ctx: IExecuteFunctions, model: AsyncModel, itemIndex: number):
 
 /**
  * The async flow of every model: validates every item before any request (bad input costs
- * nothing), submits the jobs concurrently, then waits for them together (polling), pauses for
- * their callbacks, or returns them at once.
+ * nothing), then keeps at most N jobs of the run at TT API (the account's queue, jobs/limit.ts),
+ * submitting the next item as each job ends, seen by polling (jobs/queue.ts) or by its callback
+ * (callback/); or submits them all and returns them at once.
  */
 export async function runAsyncGenerate(ctx: IExecuteFunctions, items: INodeExecutionData[], model: AsyncModel): Promise<INodeExecutionData[]> {
 	const settings = readRunSettings(ctx);
@@ -48,50 +49,49 @@ export async function runAsyncGenerate(ctx: IExecuteFunctions, items: INodeExecu
 	if (accepted.length === 0) return collectResults(ctx, results);
 	if (settings.waitMode === 'callback') return await pauseForCallbacks(ctx, model, settings, accepted, results);
 
-	const submitted = await settleConcurrent(accepted, settings.concurrency, async ({ itemIndex, body }) => ({
-		jobId: await submitJob(ctx, model, body, itemIndex),
-		submittedAt: Date.now(),
-	}));
-	const waiting: PendingJob[] = [];
 	const lastStatus = new Map<string, string>();
+	if (settings.waitMode === 'none') {
+		await submitWithoutWaiting(ctx, model, settings, accepted, results, lastStatus);
+	} else {
+		const limit = await jobsInFlightLimit(ctx, settings, accepted.length);
+		const finished = await submitAndPoll(
+			{
+				ctx,
+				model,
+				settings,
+				limit,
+				submitted: (jobId) => lastStatus.set(jobId, 'not finished'),
+				finish: async ({ itemIndex, download }, jobId, outcome) => {
+					if ('error' in outcome) return { error: outcome.error, jobId };
+					lastStatus.set(jobId, String(outcome.job.status));
+					return await finishedJobResult(ctx, outcome.job, jobId, itemIndex, download);
+				},
+			},
+			accepted,
+		);
+		for (const [itemIndex, result] of finished) results[itemIndex] = result;
+	}
+	if (!ctx.continueOnFail()) nameWhatWasPaidFor(results, lastStatus);
+	return collectResults(ctx, results);
+}
+
+/** Do Not Wait: every item is submitted (Concurrency at a time) and emitted as its job. */
+async function submitWithoutWaiting(
+	ctx: IExecuteFunctions,
+	model: AsyncModel,
+	settings: RunSettings,
+	accepted: AcceptedItem[],
+	results: ItemResult[],
+	lastStatus: Map<string, string>,
+): Promise<void> {
+	const submitted = await settleConcurrent(accepted, settings.concurrency, async ({ itemIndex, body }) => await submitJob(ctx, model, body, itemIndex));
 	accepted.forEach(({ itemIndex, body }, position) => {
 		const outcome = submitted[position];
 		if ('error' in outcome) {
 			results[itemIndex] = { error: outcome.error };
 			return;
 		}
-		lastStatus.set(outcome.value.jobId, settings.waitMode === 'none' ? 'submitted' : 'not finished');
-		if (settings.waitMode === 'none') {
-			results[itemIndex] = { items: [{ json: jobToJson({ status: 'PENDING_QUEUE', message: null, jobId: outcome.value.jobId, data: body }) }] };
-		} else waiting.push({ ...outcome.value, fetchPath: model.fetchPath, itemIndex });
-	});
-	const downloads = new Map(accepted.map(({ itemIndex, download }) => [itemIndex, download]));
-	if (waiting.length > 0) await waitForJobs(ctx, settings, waiting, downloads, results, lastStatus);
-	if (!ctx.continueOnFail()) nameWhatWasPaidFor(results, lastStatus);
-	return collectResults(ctx, results);
-}
-
-async function waitForJobs(
-	ctx: IExecuteFunctions,
-	settings: RunSettings,
-	waiting: PendingJob[],
-	downloads: Map<number, DownloadOptions>,
-	results: ItemResult[],
-	lastStatus: Map<string, string>,
-): Promise<void> {
-	const outcomes = await pollJobs(ctx, waiting, {
-		maxIntervalMs: settings.pollIntervalMs,
-		timeoutMs: settings.timeoutMs,
-		concurrency: Math.max(settings.concurrency, 5),
-	});
-	const finished = await settleConcurrent(waiting, settings.concurrency, async (job): Promise<ItemResult> => {
-		const outcome = outcomes.get(job.jobId)!;
-		if ('error' in outcome) return { error: outcome.error, jobId: job.jobId };
-		lastStatus.set(job.jobId, String(outcome.job.status));
-		return await finishedJobResult(ctx, outcome.job, job.jobId, job.itemIndex, downloads.get(job.itemIndex)!);
-	});
-	waiting.forEach((job, position) => {
-		const outcome = finished[position];
-		results[job.itemIndex] = 'error' in outcome ? { error: outcome.error, jobId: job.jobId } : outcome.value;
+		lastStatus.set(outcome.value, 'submitted');
+		results[itemIndex] = { items: [{ json: jobToJson({ status: 'PENDING_QUEUE', message: null, jobId: outcome.value, data: body }) }] };
 	});
 }
