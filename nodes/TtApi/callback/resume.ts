@@ -19,13 +19,13 @@ export async function resumeFromCallback(ctx: IWebhookFunctions): Promise<IWebho
 		download: options.download !== false,
 		binaryPropertyName: (options.binaryPropertyName as string) || 'data',
 	};
-	const items: INodeExecutionData[] = entriesOfRun(ctx)
+	const items: INodeExecutionData[] = [...entriesOfRun(ctx), ...finished.errors]
 		.filter((entry) => entry.error)
 		.map((entry) => ({
 			json: errorJson({ message: entry.error!, description: entry.errorDescription }),
 			pairedItem: { item: entry.itemIndex },
 		}));
-	for (const { job, answer } of finished) {
+	for (const { job, answer } of finished.finished) {
 		const result = await finishedJobResult(ctx, answer, job.jobId, job.itemIndex, download);
 		if ('error' in result) items.push({ json: errorJson(result.error, job.jobId), pairedItem: { item: job.itemIndex } });
 		else items.push(...result.items.map((item) => ({ ...item, pairedItem: { item: job.itemIndex } })));

@@ -14,12 +14,26 @@ export async function runToken(ctx: HttpContext, executionId: string): Promise<s
 		.digest('hex');
 }
 
-/** The hookUrl that resumes this execution: n8n's resume URL + this node's id + the run token. */
-export async function callbackUrl(ctx: IExecuteFunctions): Promise<string> {
+/** Query parameter of a queued run's hookUrl: the job's position in the run's submit order. */
+export const POSITION_PARAM = 'ttapiPos';
+
+/** This node's resume URL without its token: n8n's resume URL + this node's id. */
+export function resumeUrlOf(ctx: IExecuteFunctions): string {
 	const url = new URL(String(ctx.evaluateExpression('{{ $execution.resumeUrl }}', 0)));
 	url.pathname = `${url.pathname.replace(/\/+$/, '')}/${ctx.getNode().id}`;
-	url.searchParams.set(TOKEN_PARAM, await runToken(ctx, ctx.getExecutionId()));
 	return url.toString();
+}
+
+/** The hookUrl that resumes the execution: its resume URL + the run token (+ a queued job's position). */
+export async function hookUrlOf(ctx: HttpContext, resumeUrl: string, executionId: string, position?: number): Promise<string> {
+	const url = new URL(resumeUrl);
+	url.searchParams.set(TOKEN_PARAM, await runToken(ctx, executionId));
+	if (position !== undefined) url.searchParams.set(POSITION_PARAM, String(position));
+	return url.toString();
+}
+
+export async function callbackUrl(ctx: IExecuteFunctions): Promise<string> {
+	return await hookUrlOf(ctx, resumeUrlOf(ctx), ctx.getExecutionId());
 }
 
 /** The waiting execution's id: the path segment before this node's id in the resume URL. */

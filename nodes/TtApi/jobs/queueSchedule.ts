@@ -2,12 +2,14 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { HttpContext } from '../transport/request';
 
-// While items wait for a slot, a job's end seen sooner is a slot used sooner: check near the
-// run's typical job duration, then in steps of a tenth of it, but not more than 4 times a second.
-const FIRST_CHECK_FRACTION = 0.9;
+// While items wait for a slot, a job's end seen sooner is a slot used sooner: check when the run's
+// typical job has ended, then in steps of a tenth of it, at most 5 times a second. Until a job of
+// the run has ended, every 0.5 s while young, then at 8% of the age.
 const STEP_FRACTION = 0.1;
-const MIN_STEP_MS = 250;
-const UNKNOWN_STEP_MS = 1_000;
+const MIN_STEP_MS = 200;
+const UNKNOWN_STEP_MS = 500;
+const UNKNOWN_AGE_FRACTION = 0.08;
+const NEVER_SEEN_RUNNING = 0.9;
 const REMEMBERED = 50;
 
 /** The durations of the run's last jobs, as far as the checks tell them. */
@@ -16,7 +18,8 @@ export class Durations {
 
 	/** The job was last seen running at `runningAgeMs` (0: never) and seen ended at `endedAgeMs`. */
 	add(runningAgeMs: number, endedAgeMs: number): void {
-		this.estimates.push(runningAgeMs > 0 ? (runningAgeMs + endedAgeMs) / 2 : endedAgeMs * FIRST_CHECK_FRACTION);
+		// Never seen running, it may have ended long before: guess a little shorter each time.
+		this.estimates.push(runningAgeMs > 0 ? (runningAgeMs + endedAgeMs) / 2 : endedAgeMs * NEVER_SEEN_RUNNING);
 		if (this.estimates.length > REMEMBERED) this.estimates.shift();
 	}
 
@@ -30,9 +33,8 @@ export class Durations {
 
 /** When to check a job next while other items of the run wait for a slot. */
 export function pollDelayWhileQueued(ageMs: number, lastRunningAgeMs: number, maxIntervalMs: number, typicalMs?: number): number {
-	if (typicalMs === undefined) return Math.min(maxIntervalMs, UNKNOWN_STEP_MS);
-	const firstCheck = typicalMs * FIRST_CHECK_FRACTION;
-	if (lastRunningAgeMs === 0 && ageMs < firstCheck) return Math.min(maxIntervalMs, firstCheck - ageMs);
+	if (typicalMs === undefined) return Math.min(maxIntervalMs, Math.max(UNKNOWN_STEP_MS, ageMs * UNKNOWN_AGE_FRACTION));
+	if (lastRunningAgeMs === 0 && ageMs < typicalMs) return Math.min(maxIntervalMs, typicalMs - ageMs);
 	return Math.min(maxIntervalMs, Math.max(MIN_STEP_MS, typicalMs * STEP_FRACTION));
 }
 
