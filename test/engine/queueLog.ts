@@ -29,6 +29,8 @@ export function queueLog(emulator: TtApiEmulator, prompts: string[]) {
 		/** Submits TT API refused (499 and any other refusal): submits that started no job. */
 		refused: submits.length - jobs.length,
 		maxInFlight,
+		/** Most submits of one prompt: above one submit's 5 attempts, the item went back to the queue and was sent again. */
+		mostSubmitsOfOnePrompt: Math.max(0, ...prompts.map((prompt) => submits.filter((request) => (request.body as { prompt?: unknown }).prompt === prompt).length)),
 		fetches: emulator.requests.filter((request) => request.query.jobId && jobs.some((job) => job.jobId === request.query.jobId)).length,
 	};
 }
