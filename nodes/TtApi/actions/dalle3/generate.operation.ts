@@ -85,6 +85,7 @@ async function generate(
 		kind: 'submit',
 		itemIndex,
 		action: 'generate the image',
+		sync: true,
 		defaultTimeoutMs: DALLE3_TIMEOUT_SECONDS * 1000,
 	});
 	const result = (answer.data ?? {}) as { created?: number; data?: Array<{ url?: string; revised_prompt?: string }> };
