@@ -41,6 +41,7 @@ export async function submitAndPoll(run: QueueRun, accepted: AcceptedItem[]): Pr
 	const fetchSlot = limiter(Math.max(settings.concurrency, 5));
 	const finishSlot = limiter(settings.concurrency);
 	const durations = new Durations();
+	const watchers = fanOut(signal);
 	const timeoutMs = settings.timeoutMs;
 	let active = 0;
 	let refusals = 0;
@@ -69,14 +70,16 @@ export async function submitAndPoll(run: QueueRun, accepted: AcceptedItem[]): Pr
 		refusals = 0;
 		run.submitted(jobId);
 		const job = { jobId, fetchPath: model.fetchPath, itemIndex: item.itemIndex, submittedAt: Date.now() };
+		const own = watchers.child();
 		const outcome = await watchJob(job, {
 			ctx,
-			signal,
+			signal: own.signal,
 			timeoutMs,
 			fetchSlot,
 			delayMs,
 			ended: (running, seen) => durations.add(running, seen),
 		});
+		watchers.release(own);
 		active--;
 		// One of ours ended, so the account's queue has room again: a refused item may go now.
 		blockedUntil = 0;
@@ -119,4 +122,22 @@ async function nextWake(signal: AbortSignal, blockedUntil: number, setWake: (res
 		signal.removeEventListener('abort', onAbort);
 		nap.abort();
 	}
+}
+
+/**
+ * One abort listener on the run's signal for any number of jobs watched at once: each watcher
+ * listens on its own signal, which this aborts (Node warns past 10 listeners on one signal).
+ */
+function fanOut(signal: AbortSignal) {
+	const children = new Set<AbortController>();
+	signal.addEventListener('abort', () => children.forEach((child) => child.abort()), { once: true });
+	return {
+		child(): AbortController {
+			const child = new AbortController();
+			if (signal.aborted) child.abort();
+			else children.add(child);
+			return child;
+		},
+		release: (child: AbortController) => children.delete(child),
+	};
 }
