@@ -20,8 +20,19 @@ const parameters = (options: IDataObject = {}) => ({
 });
 const promptsOf = (name: string, count: number) => Array.from({ length: count }, (_, n) => `${name} ${n}`);
 
-/** Hands every callback of the run to its webhook as it arrives (`copies` times each, at once) until one resumes it. */
-async function deliverUntilResumed(listener: Awaited<ReturnType<typeof startCallbackListener>>, paused: PausedRun, copies = 1, timeoutMs = 30_000) {
+type Deliver = typeof deliverToPausedRun;
+
+/**
+ * Hands every callback of the run to its webhook as it arrives (`copies` times each, at once) until
+ * one resumes it; `via` picks the webhook process of the n-th callback.
+ */
+async function deliverUntilResumed(
+	listener: Awaited<ReturnType<typeof startCallbackListener>>,
+	paused: PausedRun,
+	copies = 1,
+	via: (index: number) => Deliver = () => deliverToPausedRun,
+	timeoutMs = 30_000,
+) {
 	const answers: WebhookAnswer[] = [];
 	const delivering: Array<Promise<void>> = [];
 	let taken = 0;
@@ -29,8 +40,9 @@ async function deliverUntilResumed(listener: Awaited<ReturnType<typeof startCall
 	while (!answers.some((answer) => answer.items) && Date.now() < deadline) {
 		const fresh: ReceivedCallback[] = listener.received.slice(taken);
 		taken += fresh.length;
-		for (const callback of fresh) {
-			for (let copy = 0; copy < copies; copy++) delivering.push(deliverToPausedRun(paused, callback).then((answer) => void answers.push(answer)));
+		for (const [offset, callback] of fresh.entries()) {
+			const deliver = via(taken - fresh.length + offset);
+			for (let copy = 0; copy < copies; copy++) delivering.push(deliver(paused, callback).then((answer) => void answers.push(answer)));
 		}
 		await new Promise((resolve) => setTimeout(resolve, 10));
 	}
@@ -41,7 +53,15 @@ async function deliverUntilResumed(listener: Awaited<ReturnType<typeof startCall
 describe('queue-aware submit, callback mode (real engine, emulator with max_queue 3)', () => {
 	const env = useEmulator({ maxQueue: 3, enforceMaxQueue: true, queueMs: 50, runMs: 250 });
 	let listener: Awaited<ReturnType<typeof startCallbackListener>>;
-	beforeAll(async () => (listener = await startCallbackListener()));
+	// n8n restarted: the same package loaded again, with an empty memory.
+	let restarted: typeof import('./callbackHarness');
+	beforeAll(async () => {
+		listener = await startCallbackListener();
+		await jest.isolateModulesAsync(async () => {
+			restarted = await import('./callbackHarness');
+			await restarted.loadPackageCopy();
+		});
+	});
 	afterAll(async () => await listener.stop());
 	beforeEach(() => listener.received.splice(0));
 
@@ -76,6 +96,22 @@ describe('queue-aware submit, callback mode (real engine, emulator with max_queu
 		expect(resumed).toHaveLength(1);
 		expect(resumed[0].items!.map((item) => item.json.prompt)).toEqual(prompts);
 		expect(queueLog(env.emulator, prompts)).toMatchObject({ accepted: 12, startedTwice: [], maxInFlight: 3 });
+	});
+
+	it('n8n restarts mid-run: the new process reads the lanes back from the jobs, resumes once, submits nothing twice', async () => {
+		const prompts = promptsOf('callback restart', 12);
+		const paused = await pause(prompts);
+		// The first 5 callbacks reach the process that paused the run; every later one a restarted process.
+		const answers = await deliverUntilResumed(listener, paused, 1, (index) => (index < 5 ? deliverToPausedRun : restarted.deliverToPausedRun));
+		const resumed = answers.filter((answer) => answer.items);
+		expect(resumed).toHaveLength(1);
+		expect(resumed[0].items!.map((item) => [item.json.prompt, item.json.status])).toEqual(prompts.map((prompt) => [prompt, 'SUCCESS']));
+		const log = queueLog(env.emulator, prompts);
+		expect(log).toMatchObject({ accepted: 12, startedTwice: [], maxInFlight: 3 });
+		// The jobs whose callbacks went to the process before the restart are read back, and a callback
+		// that finds every place known may ask once for a job still running: not more than one fetch per job.
+		expect(log.fetches).toBeGreaterThanOrEqual(3);
+		expect(log.fetches).toBeLessThanOrEqual(12);
 	});
 
 	it('Max Jobs in Flight below max_queue is honoured', async () => {

@@ -10,10 +10,15 @@ export function queueLog(emulator: TtApiEmulator, prompts: string[]) {
 	const ours = new Set(prompts);
 	const jobs = emulator.jobTimes().filter((job) => ours.has(job.prompt));
 	const submits = emulator.requests.filter((request) => SUBMIT.test(request.path) && ours.has(String((request.body as { prompt?: unknown })?.prompt)));
-	/** A job is in flight from TT API starting it until it ended or the node last asked about it, whichever is later. */
+	/**
+	 * A job is in flight from TT API starting it until it ended and called back, or, when the node
+	 * polls, until the first fetch after its end (when the node sees its place free); later reads
+	 * do not count.
+	 */
+	const calledBack = new Map(emulator.callbacks.map((attempt) => [attempt.jobId, attempt.at]));
 	const spans = jobs.map((job) => {
-		const lastFetch = Math.max(0, ...emulator.requests.filter((request) => request.query.jobId === job.jobId).map((request) => request.at));
-		return { start: job.submittedAt, end: Math.max(job.endsAt, lastFetch) };
+		const seen = emulator.requests.filter((request) => request.query.jobId === job.jobId && request.at >= job.endsAt).map((request) => request.at);
+		return { start: job.submittedAt, end: calledBack.get(job.jobId) ?? (seen.length > 0 ? Math.min(...seen) : job.endsAt) };
 	});
 	const events = spans.flatMap((span) => [{ at: span.start, delta: 1 }, { at: span.end, delta: -1 }]);
 	// An end and a start at the same millisecond are a slot handed on, not two jobs at once.

@@ -6,9 +6,10 @@ import { errorJson } from '../jobs/results';
 import type { TtApiEnvelope } from '../transport/request';
 import { learnTheRest, memoryOf, oneAtATime, type RunMemory } from './memory';
 import type { CompletedRun } from './receive';
-import type { CallbackJob, QueuedRun, RunEntry } from './state';
+import type { QueuedRun, RunEntry } from './state';
 import { submitQueued } from './submitQueued';
-import { hookUrlOf, POSITION_PARAM } from './token';
+import { hookUrlOf, laneParams } from './token';
+import { settledPositions, walkLanesBack } from './walk';
 
 export interface QueuedCallback {
 	executionId: string;
@@ -26,40 +27,43 @@ export interface QueuedCallback {
 export async function receiveQueued(ctx: IWebhookFunctions, callback: QueuedCallback): Promise<CompletedRun | undefined> {
 	const { executionId, entries, queue, body, jobId } = callback;
 	const heads = new Map(entries.filter((entry) => entry.jobId).map((entry) => [entry.jobId!, entry]));
+	const headAt = new Map([...heads].map(([headJobId, entry]) => [entry.itemIndex, headJobId]));
 	const fetchPath = String(heads.values().next().value?.fetchPath);
-	const position = positionOf(ctx, queue, heads, jobId);
-	if (position === undefined || !isFinished(body.status)) return undefined;
+	const lane = laneParams(ctx.getQueryData() as Record<string, unknown>);
+	const head = heads.get(jobId);
+	const position = head ? queue.order.indexOf(head.itemIndex) : lane.position;
+	if (position === undefined || position < 0 || position >= queue.order.length || (!head && position < queue.lanes)) return undefined;
+	if (!isFinished(body.status)) return undefined;
 	const memory = memoryOf(executionId);
 	const known = memory.jobs.get(position);
 	if (memory.resumed || (known !== undefined && known !== jobId)) return undefined;
 	memory.jobs.set(position, jobId);
+	if (!head && lane.previous) memory.previous.set(position, lane.previous);
 	memory.ended.set(jobId, body);
 	if (!memory.handled.has(position)) {
 		memory.handled.add(position);
-		await submitNextOfLane(ctx, executionId, queue, memory, position + queue.lanes);
+		await submitNextOfLane(ctx, { executionId, queue, memory }, position + queue.lanes, jobId);
 	}
 	return await oneAtATime(memory, async () => {
 		if (memory.resumed) return undefined;
-		const jobs = settledPositions(queue, heads, memory, fetchPath);
+		await walkLanesBack(ctx, queue, new Set(heads.keys()), memory, fetchPath);
+		const jobs = settledPositions(queue, headAt, memory, fetchPath);
 		if (!jobs || !(await learnTheRest(ctx, jobs, memory))) return undefined;
 		memory.resumed = true;
 		return { finished: jobs.map((job) => ({ job, answer: memory.ended.get(job.jobId)! })), errors: [...memory.errors.values()] };
 	});
 }
 
-/** A job submitted before the pause is known by its ID; a later one by the position in its hookUrl. */
-function positionOf(ctx: IWebhookFunctions, queue: QueuedRun, heads: Map<string, RunEntry>, jobId: string): number | undefined {
-	const head = heads.get(jobId);
-	if (head) return queue.order.indexOf(head.itemIndex);
-	const position = Number((ctx.getQueryData() as Record<string, unknown>)[POSITION_PARAM]);
-	return Number.isInteger(position) && position >= queue.lanes && position < queue.order.length ? position : undefined;
-}
-
 /** Submits the item at `position`, or, if TT API refuses it, the next of the same lane. */
-async function submitNextOfLane(ctx: IWebhookFunctions, executionId: string, queue: QueuedRun, memory: RunMemory, position: number): Promise<void> {
+async function submitNextOfLane(
+	ctx: IWebhookFunctions,
+	{ executionId, queue, memory }: { executionId: string; queue: QueuedRun; memory: RunMemory },
+	position: number,
+	previous: string,
+): Promise<void> {
 	for (let next = position; next < queue.order.length; next += queue.lanes) {
 		const itemIndex = queue.order[next];
-		const hookUrl = await hookUrlOf(ctx, queue.resumeUrl, executionId, next);
+		const hookUrl = await hookUrlOf(ctx, queue.resumeUrl, executionId, { position: next, previous });
 		const outcome = await submitQueued(ctx, queue, { ...queue.bodies[String(itemIndex)], hookUrl }, itemIndex);
 		if ('jobId' in outcome) {
 			memory.jobs.set(next, outcome.jobId);
@@ -70,17 +74,4 @@ async function submitNextOfLane(ctx: IWebhookFunctions, executionId: string, que
 		const { error: message, errorDescription } = errorJson(error);
 		memory.errors.set(next, { itemIndex, error: String(message), ...(errorDescription ? { errorDescription: String(errorDescription) } : {}) });
 	}
-}
-
-/** Every position's job, once each has one or has failed to become one; undefined before. */
-function settledPositions(queue: QueuedRun, heads: Map<string, RunEntry>, memory: RunMemory, fetchPath: string): CallbackJob[] | undefined {
-	const headAt = new Map([...heads.values()].map((entry) => [entry.itemIndex, entry.jobId!]));
-	const jobs: CallbackJob[] = [];
-	for (const [position, itemIndex] of queue.order.entries()) {
-		if (memory.errors.has(position)) continue;
-		const jobId = position < queue.lanes ? headAt.get(itemIndex) : memory.jobs.get(position);
-		if (!jobId) return undefined;
-		jobs.push({ jobId, itemIndex, fetchPath });
-	}
-	return jobs;
 }

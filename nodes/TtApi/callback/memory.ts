@@ -18,6 +18,8 @@ export interface RunMemory {
 	resumed: boolean;
 	decisions: Promise<unknown>;
 	jobs: Map<number, string>;
+	/** By position: the job whose callback submitted the job there (from its hookUrl). */
+	previous: Map<number, string>;
 	errors: Map<number, RunEntry>;
 	handled: Set<number>;
 }
@@ -28,7 +30,7 @@ export function memoryOf(executionId: string): RunMemory {
 	let memory = runs.get(executionId);
 	if (!memory) {
 		if (runs.size >= REMEMBERED_RUNS_LIMIT) runs.delete(runs.keys().next().value!);
-		memory = { ended: new Map(), resumed: false, decisions: Promise.resolve(), jobs: new Map(), errors: new Map(), handled: new Set() };
+		memory = { ended: new Map(), resumed: false, decisions: Promise.resolve(), jobs: new Map(), previous: new Map(), errors: new Map(), handled: new Set() };
 		runs.set(executionId, memory);
 	}
 	return memory;

@@ -14,8 +14,27 @@ export async function runToken(ctx: HttpContext, executionId: string): Promise<s
 		.digest('hex');
 }
 
-/** Query parameter of a queued run's hookUrl: the job's position in the run's submit order. */
+/** Query parameters of a queued run's hookUrl: the job's position in the submit order, and the job whose callback submitted it. */
 export const POSITION_PARAM = 'ttapiPos';
+export const PREVIOUS_PARAM = 'ttapiPrev';
+
+/** The position and previous job a queued run's hookUrl (or a callback's query) carries. */
+export function laneParams(query: Record<string, unknown> | string | undefined): { position?: number; previous?: string } {
+	let params: Record<string, unknown> = {};
+	if (typeof query === 'string') {
+		try {
+			params = Object.fromEntries(new URL(query).searchParams);
+		} catch {
+			return {};
+		}
+	} else if (query) params = query;
+	const position = Number(params[POSITION_PARAM]);
+	const previous = params[PREVIOUS_PARAM];
+	return {
+		position: params[POSITION_PARAM] !== undefined && Number.isInteger(position) ? position : undefined,
+		previous: typeof previous === 'string' && previous !== '' ? previous : undefined,
+	};
+}
 
 /** This node's resume URL without its token: n8n's resume URL + this node's id. */
 export function resumeUrlOf(ctx: IExecuteFunctions): string {
@@ -25,10 +44,13 @@ export function resumeUrlOf(ctx: IExecuteFunctions): string {
 }
 
 /** The hookUrl that resumes the execution: its resume URL + the run token (+ a queued job's position). */
-export async function hookUrlOf(ctx: HttpContext, resumeUrl: string, executionId: string, position?: number): Promise<string> {
+export async function hookUrlOf(ctx: HttpContext, resumeUrl: string, executionId: string, lane?: { position: number; previous: string }): Promise<string> {
 	const url = new URL(resumeUrl);
 	url.searchParams.set(TOKEN_PARAM, await runToken(ctx, executionId));
-	if (position !== undefined) url.searchParams.set(POSITION_PARAM, String(position));
+	if (lane) {
+		url.searchParams.set(POSITION_PARAM, String(lane.position));
+		url.searchParams.set(PREVIOUS_PARAM, lane.previous);
+	}
 	return url.toString();
 }
 
