@@ -114,6 +114,21 @@ describe('queue-aware submit, callback mode (real engine, emulator with max_queu
 		expect(log.fetches).toBeLessThanOrEqual(12);
 	});
 
+	it('two webhook processes taking callbacks in turn: the last callback resumes the run, at most two fetches per job', async () => {
+		const prompts = promptsOf('callback two processes', 12);
+		const paused = await pause(prompts);
+		const answers: WebhookAnswer[] = [];
+		for (let index = 0; index < prompts.length; index++) {
+			const [callback] = (await listener.waitFor(index + 1)).slice(index);
+			answers.push(await (index % 2 === 0 ? deliverToPausedRun : restarted.deliverToPausedRun)(paused, callback));
+		}
+		expect(answers.map((answer) => answer.items !== undefined)).toEqual(prompts.map((_prompt, index) => index === prompts.length - 1));
+		expect(answers.at(-1)!.items!.map((item) => [item.json.prompt, item.json.status])).toEqual(prompts.map((prompt) => [prompt, 'SUCCESS']));
+		const log = queueLog(env.emulator, prompts);
+		expect(log).toMatchObject({ accepted: 12, startedTwice: [], maxInFlight: 3 });
+		expect(log.fetches).toBeLessThanOrEqual(2 * 12);
+	});
+
 	it('Max Jobs in Flight below max_queue is honoured', async () => {
 		const prompts = promptsOf('callback two at a time', 8);
 		const paused = await pause(prompts, { maxJobsInFlight: 2 });
