@@ -55,6 +55,7 @@ describe(`queue measurement: ${PROMPTS} prompts, max_queue ${MAX_QUEUE}, ${JOB_M
 			}
 			const answers = await Promise.all(delivering);
 			const log = report('callback', prompts, resumedAt);
+			console.log(`[queue] callback: the paused run's node context holds ${JSON.stringify(paused.run.data.executionData!.contextData).length} bytes for ${PROMPTS} prompts`);
 			const [resumed] = answers.filter((answer) => answer.items);
 			expect(resumed.items!.filter((item) => item.json.status === 'SUCCESS')).toHaveLength(PROMPTS);
 			expect(log.maxInFlight).toBeLessThanOrEqual(MAX_QUEUE);
