@@ -125,7 +125,7 @@ export function asyncGenerateProperties(model: AsyncModel): INodeProperties[] {
 					typeOptions: { minValue: POLL_INTERVAL_RANGE[0], maxValue: POLL_INTERVAL_RANGE[1] },
 					default: 10,
 					description:
-						'Longest pause, in seconds, between two checks of a job. Young jobs are checked every 2 seconds, older ones at 8% of their age. For the whole node.',
+						"Longest pause, in seconds, between two checks of a job. Young jobs are checked every 2 seconds, older ones at 8% of their age; while items wait for a place in TT API's queue, when the run's typical job ends, then at a tenth of its duration. For the whole node.",
 					displayOptions: { show: { '/waitMode': ['poll'] } },
 				},
 				binaryPropertyName,
