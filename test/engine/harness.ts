@@ -120,6 +120,8 @@ export interface RunOptions {
 	items?: IDataObject[];
 	credentials?: ICredentialDataDecryptedObject;
 	continueOnFail?: boolean;
+	/** Node settings, e.g. retryOnFail, maxTries and waitBetweenTries. */
+	node?: Partial<INode>;
 	/** Cancels the execution when this promise resolves: on an event the test waits for. */
 	cancelWhen?: Promise<unknown>;
 	/** What n8n's server would provide, e.g. the execution id and the resume URL's base. */
@@ -166,7 +168,7 @@ export function credentialTypesOf(loader: PackageDirectoryLoader): Record<string
 
 export async function runNode(options: RunOptions): Promise<RunResult> {
 	const loader = await loadPackage();
-	const node = actionNode(options.parameters, options.continueOnFail ? { onError: 'continueRegularOutput' } : {});
+	const node = actionNode(options.parameters, { ...(options.continueOnFail ? { onError: 'continueRegularOutput' } : {}), ...options.node });
 	const workflow = workflowOf(loader, node);
 	const credentialTypes = credentialTypesOf(loader);
 	const hooks = new ExecutionLifecycleHooks('manual', 'engine-execution', mock());

@@ -3,6 +3,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { HttpContext, TtApiEnvelope } from '../transport/request';
 import { attachImage, type DownloadOptions } from './binary';
 import { jobToJson } from './job';
+import { forgetFailedJob } from './remembered';
 import type { ItemResult } from './results';
 
 /**
@@ -19,6 +20,7 @@ export async function finishedJobResult(
 ): Promise<ItemResult> {
 	const json = jobToJson(answer, jobId);
 	if (json.status === 'FAILED') {
+		forgetFailedJob(ctx, jobId);
 		const error = new NodeApiError(ctx.getNode(), { message: json.message ?? 'failed', jobId }, {
 			message: `TT API job ${jobId} failed: ${json.message ?? 'no reason given'}`,
 			description: `TT API reports the job as FAILED. Job ID: ${jobId}.`,

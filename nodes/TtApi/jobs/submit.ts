@@ -4,9 +4,17 @@ import { NodeApiError } from 'n8n-workflow';
 import { ttApiRequest } from '../transport/request';
 import { jobIdOf } from './job';
 import type { AsyncModel } from './model';
+import { submitOnce } from './remembered';
 
-/** Submits one job and returns its ID; an answer without one is an error that warns of a charge. */
+/**
+ * Submits one job and returns its ID; an answer without one is an error that warns of a charge.
+ * A job an earlier try of the node (Retry On Fail) submitted for this item is returned instead.
+ */
 export async function submitJob(ctx: IExecuteFunctions, model: AsyncModel, body: IDataObject, itemIndex: number): Promise<string> {
+	return await submitOnce(ctx, model.submitPath, body, itemIndex, async () => await submitNow(ctx, model, body, itemIndex));
+}
+
+async function submitNow(ctx: IExecuteFunctions, model: AsyncModel, body: IDataObject, itemIndex: number): Promise<string> {
 	const answer = await ttApiRequest(ctx, {
 		method: 'POST',
 		path: model.submitPath,
