@@ -17,13 +17,13 @@ const MEMORY_KEY = 'ttapiSubmittedJobs';
 type Memory = Record<string, string>;
 
 /** Per try (each try of the node gets a new context object): its run index, identical submits seen. */
-const tries = new WeakMap<object, { runIndex: number; seen: Map<string, number> }>();
+const tries = new WeakMap<object, { runIndex: number; seen: Map<string, number>; reused: number }>();
 
 function tryOf(ctx: IExecuteFunctions) {
 	let state = tries.get(ctx);
 	if (!state) {
 		// n8n's nodes have no getter for it; the documented expression variable is the same number.
-		state = { runIndex: Number(ctx.evaluateExpression('{{ $runIndex }}', 0)) || 0, seen: new Map() };
+		state = { runIndex: Number(ctx.evaluateExpression('{{ $runIndex }}', 0)) || 0, seen: new Map(), reused: 0 };
 		tries.set(ctx, state);
 	}
 	return state;
@@ -73,13 +73,15 @@ export async function submitOnce(
 ): Promise<string> {
 	const memory = memoryOf(ctx);
 	if (!memory) return await submit();
-	const { runIndex, seen } = tryOf(ctx);
+	const state = tryOf(ctx);
+	const { runIndex, seen } = state;
 	const base = `${runIndex}:${itemIndex}:${await bodyHash(path, body)}`;
 	const occurrence = seen.get(base) ?? 0;
 	seen.set(base, occurrence + 1);
 	const key = `${base}#${occurrence}`;
 	const earlier = memory[key];
 	if (earlier) {
+		state.reused++;
 		ctx.logger.info(`TT API job ${earlier} of item ${itemIndex} was submitted by an earlier try of this node: waiting for it again instead of submitting again`, {
 			node: ctx.getNode().name,
 			executionId: ctx.getExecutionId(),
@@ -90,6 +92,11 @@ export async function submitOnce(
 	const jobId = await submit();
 	memory[key] = jobId;
 	return jobId;
+}
+
+/** How many jobs this try took over from an earlier try instead of submitting them. */
+export function reusedInThisTry(ctx: IExecuteFunctions): number {
+	return tries.get(ctx)?.reused ?? 0;
 }
 
 /**
