@@ -31,6 +31,17 @@ describe('Retry On Fail in poll mode (real engine, emulator)', () => {
 		expect(env.emulator.requestsTo('/files/')).toHaveLength(6);
 	});
 
+	it('DALL·E 3 (one synchronous call per image): the retry takes the images an earlier try was charged for', async () => {
+		env.emulator.addFault({ route: 'image', status: 404 });
+		const items = [{ prompt: 'a fox' }, { prompt: 'an owl' }];
+		const { items: out, error } = await runNode({ credentials: env.credentials(), items, parameters: { resource: 'dalle3', operation: 'generate', prompt: '={{ $json.prompt }}' }, node: RETRY });
+
+		expect(error).toBeUndefined();
+		expect(submittedPrompts(env.emulator.requestsTo('/openai/v1/images/generations'))).toEqual(['a fox', 'an owl']);
+		expect(out.map((item) => item.json.prompt)).toEqual(['a fox', 'an owl']);
+		for (const item of out) expect(binaryBytes(item).subarray(0, 8)).toEqual(PNG_SIGNATURE);
+	});
+
 	it('without Retry On Fail the same fault stops the node after one try', async () => {
 		env.emulator.addFault({ route: 'image', status: 404 });
 		const { error } = await runNode({ credentials: env.credentials(), items: [{ prompt: 'a fox' }, { prompt: 'an owl' }], parameters: parameters() });

@@ -13,8 +13,11 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
  */
 const MEMORY_KEY = 'ttapiSubmittedJobs';
 
-/** `run:item:hash#n` → job ID. A short key: a run of 1,000 jobs keeps about 70 kB. */
-type Memory = Record<string, string>;
+/**
+ * `run:item:hash#n` → job ID (a synchronous model: its small answer). A short key: a run of 1,000
+ * jobs keeps about 70 kB in the execution's data.
+ */
+type Memory = Record<string, string | IDataObject>;
 
 /** Per try (each try of the node gets a new context object): its run index, identical submits seen. */
 const tries = new WeakMap<object, { runIndex: number; seen: Map<string, number>; reused: number }>();
@@ -61,16 +64,16 @@ async function bodyHash(path: string, body: IDataObject | FormData): Promise<str
 
 /**
  * Runs `submit` unless an earlier try of the node in this execution already submitted the same
- * job for this item: then that job's ID is returned and nothing is sent. A job ID is remembered
- * as soon as TT API gives it, so a failure later in the try cannot lose it.
+ * job for this item: then that job's ID (or answer) is returned and nothing is sent. It is
+ * remembered as soon as TT API gives it, so a failure later in the try cannot lose it.
  */
-export async function submitOnce(
+export async function submitOnce<T extends string | IDataObject>(
 	ctx: IExecuteFunctions,
 	path: string,
 	body: IDataObject | FormData,
 	itemIndex: number,
-	submit: () => Promise<string>,
-): Promise<string> {
+	submit: () => Promise<T>,
+): Promise<T> {
 	const memory = memoryOf(ctx);
 	if (!memory) return await submit();
 	const state = tryOf(ctx);
@@ -79,19 +82,20 @@ export async function submitOnce(
 	const occurrence = seen.get(base) ?? 0;
 	seen.set(base, occurrence + 1);
 	const key = `${base}#${occurrence}`;
-	const earlier = memory[key];
+	const earlier = memory[key] as T | undefined;
 	if (earlier) {
 		state.reused++;
-		ctx.logger.info(`TT API job ${earlier} of item ${itemIndex} was submitted by an earlier try of this node: waiting for it again instead of submitting again`, {
+		const what = typeof earlier === 'string' ? `TT API job ${earlier}` : 'The image';
+		ctx.logger.info(`${what} of item ${itemIndex} came from an earlier try of this node (Retry On Fail): used again instead of paying for it again`, {
 			node: ctx.getNode().name,
 			executionId: ctx.getExecutionId(),
-			jobId: earlier,
+			...(typeof earlier === 'string' ? { jobId: earlier } : {}),
 		});
 		return earlier;
 	}
-	const jobId = await submit();
-	memory[key] = jobId;
-	return jobId;
+	const answer = await submit();
+	memory[key] = answer;
+	return answer;
 }
 
 /** How many jobs this try took over from an earlier try instead of submitting them. */
