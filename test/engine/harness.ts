@@ -122,6 +122,8 @@ export interface RunOptions {
 	continueOnFail?: boolean;
 	/** Node settings, e.g. retryOnFail, maxTries and waitBetweenTries. */
 	node?: Partial<INode>;
+	/** Runs of the node in the one execution, as a loop gives (run index 0, 1, …). */
+	runs?: number;
 	/** Cancels the execution when this promise resolves: on an event the test waits for. */
 	cancelWhen?: Promise<unknown>;
 	/** What n8n's server would provide, e.g. the execution id and the resume URL's base. */
@@ -184,7 +186,7 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 
 	const items = (options.items ?? [{}]).map((json) => ({ json }));
 	const runExecutionData: IRunExecutionData = createRunExecutionData({
-		executionData: { nodeExecutionStack: [{ node, data: { main: [items] }, source: null }] },
+		executionData: { nodeExecutionStack: Array.from({ length: options.runs ?? 1 }, () => ({ node, data: { main: [items] }, source: null })) },
 	});
 
 	const execution = new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);

@@ -42,6 +42,16 @@ describe('Retry On Fail in poll mode (real engine, emulator)', () => {
 		for (const item of out) expect(binaryBytes(item).subarray(0, 8)).toEqual(PNG_SIGNATURE);
 	});
 
+	it('a loop that runs the node again in the same execution is not a retry: each run submits its own jobs', async () => {
+		const { run } = await runNode({ credentials: env.credentials(), items: [{ prompt: 'a fox' }], parameters: parameters(), node: RETRY, runs: 2 });
+
+		const runs = run.data.resultData.runData['TT API'];
+		expect(runs).toHaveLength(2);
+		const jobIds = runs.map((taskData) => taskData.data!.main[0]![0].json.jobId);
+		expect(new Set(jobIds).size).toBe(2);
+		expect(env.emulator.requestsTo(SUBMIT)).toHaveLength(2);
+	});
+
 	it('without Retry On Fail the same fault stops the node after one try', async () => {
 		env.emulator.addFault({ route: 'image', status: 404 });
 		const { error } = await runNode({ credentials: env.credentials(), items: [{ prompt: 'a fox' }, { prompt: 'an owl' }], parameters: parameters() });
