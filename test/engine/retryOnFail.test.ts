@@ -81,6 +81,17 @@ describe('Retry On Fail in poll mode (real engine, emulator)', () => {
 		expect(new Set(out.map((item) => item.json.jobId)).size).toBe(3);
 	});
 
+	it('a submit that reached TT API without an answer (502 after the job started) is never sent again by a retry', async () => {
+		env.emulator.addFault({ route: 'submit', status: 502, afterHandling: true });
+		const items = [{ prompt: 'one' }, { prompt: 'two' }];
+		const { error, errorDescription } = await runNode({ credentials: env.credentials(), items, parameters: parameters(), node: RETRY });
+
+		expect(error).toBe("An earlier try of this node may have started this item's job (TT API may not have accepted the job: TT API answered HTTP 502); it was not submitted again");
+		expect(errorDescription).toContain('Check your TT API dashboard before running this item again.');
+		// Three tries, two submits: TT API started both jobs, and neither was paid for twice.
+		expect(env.emulator.requestsTo(SUBMIT)).toHaveLength(2);
+	});
+
 	it('Continue On Fail with Retry On Fail: n8n reruns the node when the first item is an error, and pays nothing twice', async () => {
 		env.emulator.addFault({ route: 'image', status: 404, times: 2 });
 		const items = [{ prompt: 'first' }, { prompt: 'second' }];

@@ -1,5 +1,8 @@
 import { createHash } from 'crypto';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { mayHaveStartedJob } from '../transport/errors';
 
 /**
  * The jobs this execution has submitted, so that n8n's Retry On Fail, which runs the node again
@@ -83,6 +86,7 @@ export async function submitOnce<T extends string | IDataObject>(
 	seen.set(base, occurrence + 1);
 	const key = `${base}#${occurrence}`;
 	const earlier = memory[key] as T | undefined;
+	if (isUncertain(earlier)) throw mayHaveStartedError(ctx, itemIndex, earlier[UNCERTAIN]);
 	if (earlier) {
 		state.reused++;
 		const what = typeof earlier === 'string' ? `TT API job ${earlier}` : 'The image';
@@ -93,9 +97,27 @@ export async function submitOnce<T extends string | IDataObject>(
 		});
 		return earlier;
 	}
-	const answer = await submit();
+	const pending = submit();
+	// A submit that reached TT API without an answer is not sent again by a retry either.
+	pending.catch((error: unknown) => {
+		if (mayHaveStartedJob(error)) memory[key] = { [UNCERTAIN]: (error as Error).message };
+	});
+	const answer = await pending;
 	memory[key] = answer;
 	return answer;
+}
+
+const UNCERTAIN = 'mayHaveStarted';
+
+function isUncertain(value: unknown): value is Record<typeof UNCERTAIN, string> {
+	return typeof value === 'object' && value !== null && UNCERTAIN in value;
+}
+
+function mayHaveStartedError(ctx: IExecuteFunctions, itemIndex: number, why: string) {
+	return new NodeOperationError(ctx.getNode(), `An earlier try of this node may have started this item's job (${why}); it was not submitted again`, {
+		itemIndex,
+		description: 'The request reached TT API but no job ID came back, so the job may be running and charged. Check your TT API dashboard before running this item again.',
+	});
 }
 
 /** How many jobs this try took over from an earlier try instead of submitting them. */

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import { markMayHaveStartedJob } from '../transport/errors';
 import { ttApiRequest } from '../transport/request';
 import { jobIdOf } from './job';
 import type { AsyncModel } from './model';
@@ -25,7 +26,7 @@ async function submitNow(ctx: IExecuteFunctions, model: AsyncModel, body: IDataO
 	});
 	const jobId = jobIdOf(answer);
 	if (answer.status === 'FAILED' || !jobId) {
-		throw new NodeApiError(ctx.getNode(), { message: answer.message ?? 'no job ID' }, {
+		const error = new NodeApiError(ctx.getNode(), { message: answer.message ?? 'no job ID' }, {
 			message: answer.status === 'FAILED'
 				? `TT API refused the job: ${answer.message ?? 'no reason given'}`
 				: 'TT API accepted the request but sent no job ID',
@@ -34,6 +35,8 @@ async function submitNow(ctx: IExecuteFunctions, model: AsyncModel, body: IDataO
 				: 'The job may have started and been charged: check your TT API dashboard before running this item again.',
 			itemIndex,
 		});
+		if (answer.status !== 'FAILED') markMayHaveStartedJob(error);
+		throw error;
 	}
 	return jobId;
 }
