@@ -18,6 +18,8 @@ const API_KEY = 'e2e-retry-key-8d21';
 const POLL_ID = 'TtApiRetryPoll01';
 const HOOK_ID = 'TtApiRetryHook01';
 const HOOK_PATH = 'retry-on-fail';
+const FAILING_ID = 'TtApiRetryList01';
+const FAILING_PATH = 'retry-from-list';
 const PROMPTS = ['a fox', 'a fox', 'an owl', 'a heron'];
 const SUBMIT = '/openai/gpt/generations';
 const lines = (process.env.TTAPI_E2E_LINES?.split(',') as Line[] | undefined) ?? (Object.keys(versions.n8n) as Line[]);
@@ -45,8 +47,11 @@ describe.each(lines)('real n8n %s: Retry On Fail never submits a job twice', (li
 		await n8n.importWorkflows([
 			withRetryOnFail(oursWorkflow(POLL_ID, PROMPTS.length, 'poll', true, { prompts: PROMPTS })),
 			withRetryOnFail(webhookWorkflow(HOOK_ID, HOOK_PATH, 'callback')),
+			// No Retry On Fail: the user retries the failed execution from the executions list.
+			webhookWorkflow(FAILING_ID, FAILING_PATH, 'poll', { options: { download: true } }),
 		]);
 		await n8n.activate(HOOK_ID);
+		await n8n.activate(FAILING_ID);
 	});
 
 	afterAll(async () => {
@@ -57,6 +62,37 @@ describe.each(lines)('real n8n %s: Retry On Fail never submits a job twice', (li
 	});
 
 	beforeEach(() => emulator.reset());
+
+	let serverStarted = false;
+	/** Starts n8n's server (the first test runs without it) and posts the prompts to a production webhook. */
+	async function postPrompts(webhookPath: string): Promise<void> {
+		if (!serverStarted) {
+			await n8n.start();
+			await n8n.login();
+			serverStarted = true;
+		}
+		for (const deadline = Date.now() + 60_000; ; await sleep(500)) {
+			const answer = await fetch(`${n8n.baseUrl}/webhook/${webhookPath}`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ prompts: PROMPTS }),
+			});
+			// n8n registers active workflows' webhooks after its REST API answers; a 404 starts nothing.
+			if (answer.status !== 404 || Date.now() > deadline) {
+				expect(answer.status).toBe(200);
+				return;
+			}
+		}
+	}
+
+	/** The ended execution of `workflowId` that is not among `known`. */
+	async function newExecution(workflowId: string, known: Set<string> = new Set()) {
+		let executionId = '';
+		for (const deadline = Date.now() + 60_000; !executionId && Date.now() < deadline; await sleep(500)) {
+			executionId = (await n8n.executions(workflowId)).find((execution) => !known.has(execution.id))?.id ?? '';
+		}
+		return { executionId, ...(await n8n.finishedRun(executionId)) };
+	}
 
 	it('poll mode: a download fails after every job was submitted; the retry waits for the same jobs', async () => {
 		emulator.addFault({ route: 'image', status: 404 });
@@ -78,25 +114,8 @@ describe.each(lines)('real n8n %s: Retry On Fail never submits a job twice', (li
 	it('callback mode: a refused submit fails the first try; the retry pauses with the jobs already submitted', async () => {
 		// 402 "quota insufficient": TT API started nothing for that item, so it is the one sent again.
 		emulator.addFault({ route: 'submit', status: 402 });
-		await n8n.start();
-		await n8n.login();
-		for (const deadline = Date.now() + 60_000; ; await sleep(500)) {
-			const answer = await fetch(`${n8n.baseUrl}/webhook/${HOOK_PATH}`, {
-				method: 'POST',
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({ prompts: PROMPTS }),
-			});
-			// n8n registers active workflows' webhooks after its REST API answers; a 404 starts nothing.
-			if (answer.status !== 404 || Date.now() > deadline) {
-				expect(answer.status).toBe(200);
-				break;
-			}
-		}
-		let executionId = '';
-		for (const deadline = Date.now() + 60_000; !executionId && Date.now() < deadline; await sleep(500)) {
-			executionId = (await n8n.executions(HOOK_ID))[0]?.id ?? '';
-		}
-		const { status, data } = await n8n.finishedRun(executionId);
+		await postPrompts(HOOK_PATH);
+		const { status, data } = await newExecution(HOOK_ID);
 
 		const output: any[] = data.resultData.runData['TT API'].at(-1).data.main[0];
 		const submits = emulator.requestsTo(SUBMIT).length;
@@ -106,5 +125,25 @@ describe.each(lines)('real n8n %s: Retry On Fail never submits a job twice', (li
 		expect(output.map((item) => item.json.prompt)).toEqual(PROMPTS);
 		expect(output.map((item) => item.json.status)).toEqual(PROMPTS.map(() => 'SUCCESS'));
 		expect(new Set(output.map((item) => item.json.jobId)).size).toBe(PROMPTS.length);
+	});
+
+	it('the executions list\'s Retry of a failed execution waits for the jobs that execution submitted', async () => {
+		emulator.addFault({ route: 'image', status: 404 });
+		await postPrompts(FAILING_PATH);
+		const failed = await newExecution(FAILING_ID);
+		expect(failed.status).toBe('error');
+		expect(emulator.requestsTo(SUBMIT)).toHaveLength(PROMPTS.length);
+
+		// n8n keeps the failed execution's data, the node's context with it, and runs the failed node again.
+		const retry = await n8n.rest('POST', `/executions/${failed.executionId}/retry`, { loadWorkflow: false });
+		expect(retry.status).toBe(200);
+		const retried = await newExecution(FAILING_ID, new Set([failed.executionId]));
+
+		const output: any[] = retried.data.resultData.runData['TT API'].at(-1).data.main[0];
+		console.log(`[retry] n8n ${n8n.install.version} executions-list Retry: ${emulator.requestsTo(SUBMIT).length} submits for ${PROMPTS.length} items over both executions, ${output.length} items out, status ${retried.status}`);
+		expect(retried.status).toBe('success');
+		expect(emulator.requestsTo(SUBMIT)).toHaveLength(PROMPTS.length);
+		expect(output.map((item) => item.json.prompt)).toEqual(PROMPTS);
+		expect(output.every((item) => item.binary?.data)).toBe(true);
 	});
 });
