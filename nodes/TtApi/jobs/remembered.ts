@@ -89,8 +89,9 @@ export async function submitOnce<T extends string | IDataObject>(
 	if (isUncertain(earlier)) throw mayHaveStartedError(ctx, itemIndex, earlier[UNCERTAIN]);
 	if (earlier) {
 		state.reused++;
+		// One line per job at debug level; the run's last progress line counts them at info.
 		const what = typeof earlier === 'string' ? `TT API job ${earlier}` : 'The image';
-		ctx.logger.info(`${what} of item ${itemIndex} came from an earlier try of this node (Retry On Fail): used again instead of paying for it again`, {
+		ctx.logger.debug(`${what} of item ${itemIndex} came from an earlier try of this node (Retry On Fail): used again instead of paying for it again`, {
 			node: ctx.getNode().name,
 			executionId: ctx.getExecutionId(),
 			...(typeof earlier === 'string' ? { jobId: earlier } : {}),
