@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-import { EmulatorJobs } from './jobs';
+import { OpenAiImagesEmulator } from './openaiImages';
 import { makePng } from './png';
 import type { EmulatorOptions, Route } from './types';
 
@@ -17,7 +17,7 @@ const GPT_MODELS = ['gpt-4o-image', 'gpt-image-1', 'gpt-image-1.5', 'gpt-image-2
 const ASPECT_RATIOS = ['1:1', '3:4', '4:3', '16:9', '9:16'];
 const DALLE_SIZES = ['1024x1024', '1024x1792', '1792x1024'];
 
-export class TtApiEmulator extends EmulatorJobs {
+export class TtApiEmulator extends OpenAiImagesEmulator {
 	private routeOf(path: string): Route | undefined {
 		if (path === '/openai/v1/images/generations') return 'dalle';
 		if (path === '/openai/4o-image/generations' || path === '/openai/gpt/generations') return 'submit';
@@ -29,6 +29,7 @@ export class TtApiEmulator extends EmulatorJobs {
 
 	protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
 		const url = new URL(req.url ?? '/', this.url);
+		if (await this.handleOpenAiImages(req, res, url)) return;
 		const raw = await this.readBody(req);
 		let body: unknown;
 		try {
