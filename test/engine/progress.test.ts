@@ -53,14 +53,14 @@ describe('progress of a run (real engine, emulator)', () => {
 	it('a run of 30 items logs where it stands while it runs and at its end, and shows the end as a hint', async () => {
 		let result: Awaited<ReturnType<typeof runNode>> | undefined;
 		const lines = await progressLines(async () => {
-			result = await runNode({ credentials: env.credentials(), continueOnFail: true, items: prompts(30, [3, 17, 29]), parameters: parameters({ options: { download: false } }) });
+			result = await runNode({ credentials: env.credentials(), continueOnFail: true, items: prompts(30, [3, 17, 29]), parameters: parameters({ options: { download: false } }), additionalData: { executionId: '301' } });
 		});
 
 		expect(lines.every((line) => line.level === 'info')).toBe(true);
 		const last = lines.at(-1)!;
-		expect(last.message).toBe('TT API run ended: 30 items: 0 queued, 0 running, 27 done, 3 failed; 30 submitted');
+		expect(last.message).toBe('TT API run ended (execution 301, node "TT API"): 30 items: 0 queued, 0 running, 27 done, 3 failed; 30 submitted');
 		// The first line came while the run was under way: the first job submitted, the rest queued.
-		expect(lines[0].message).toMatch(/^TT API run in progress: 30 items: 29 queued, 1 running, 0 done, 0 failed; 1 submitted$/);
+		expect(lines[0].message).toMatch(/^TT API run in progress \(execution 301, node "TT API"\): 30 items: 29 queued, 1 running, 0 done, 0 failed; 1 submitted$/);
 		for (const line of lines) {
 			const { queued, running, done, failed, items } = line.counts!;
 			expect(queued + running + done + failed).toBe(items);
@@ -77,13 +77,13 @@ describe('progress of a run (real engine, emulator)', () => {
 		env.emulator.addFault({ route: 'image', status: 404 });
 		let result: Awaited<ReturnType<typeof runNode>> | undefined;
 		const lines = await progressLines(async () => {
-			result = await runNode({ credentials: env.credentials(), items: prompts(3), parameters: parameters(), node: { retryOnFail: true, maxTries: 2, waitBetweenTries: 10 } });
+			result = await runNode({ credentials: env.credentials(), items: prompts(3), parameters: parameters(), node: { retryOnFail: true, maxTries: 2, waitBetweenTries: 10 }, additionalData: { executionId: '302' } });
 		});
 		const ended = lines.filter((line) => line.message.startsWith('TT API run ended'));
 		// The failed try's last line, then the retry's.
 		expect(ended.map((line) => line.message)).toEqual([
-			'TT API run ended: 3 items: 0 queued, 0 running, 2 done, 1 failed; 3 submitted',
-			'TT API run ended: 3 items: 0 queued, 0 running, 3 done, 0 failed; 3 submitted, 3 of them by an earlier try of this node (Retry On Fail) and waited for again',
+			'TT API run ended (execution 302, node "TT API"): 3 items: 0 queued, 0 running, 2 done, 1 failed; 3 submitted',
+			'TT API run ended (execution 302, node "TT API"): 3 items: 0 queued, 0 running, 3 done, 0 failed; 3 submitted, 3 of them by an earlier try of this node (Retry On Fail) and waited for again',
 		]);
 		expect(env.emulator.requestsTo('/openai/gpt/generations')).toHaveLength(3);
 		expect(result!.run.data.resultData.runData['TT API'][0].hints?.[0]?.message).toContain('3 submitted, 3 of them by an earlier try');
@@ -109,8 +109,10 @@ describe('progress in callback mode (real engine, emulator)', () => {
 
 	it('the pause logs the jobs it waits for; the callbacks log how many have ended, the last one always', async () => {
 		const items = Array.from({ length: 12 }, (_, n) => ({ prompt: `${HELD} item ${n}` }));
+		let executionId = '';
 		const lines = await progressLines(async () => {
 			const paused = await pauseRun({ credentials: env.credentials(), listenerBase: listener.base, items, parameters: parameters({ waitMode: 'callback' }) });
+			executionId = paused.executionId;
 			// The jobs end one after another, each callback delivered before the next job ends.
 			for (const [index, item] of paused.items.entries()) {
 				env.emulator.finishJob(String(item.json.jobId));
@@ -118,10 +120,11 @@ describe('progress in callback mode (real engine, emulator)', () => {
 			}
 		});
 		const messages = lines.map((line) => line.message);
-		expect(messages).toContain('TT API run paused until its jobs call back: 12 items: 0 queued, 12 running, 0 done, 0 failed; 12 submitted');
+		const where = `(execution ${executionId}, node "TT API")`;
+		expect(messages).toContain(`TT API run paused until its jobs call back ${where}: 12 items: 0 queued, 12 running, 0 done, 0 failed; 12 submitted`);
 		const callbacks = messages.filter((message) => message.startsWith('TT API run waiting for callbacks'));
-		expect(callbacks[0]).toBe('TT API run waiting for callbacks: 1 of 12 jobs ended');
-		expect(callbacks.at(-1)).toBe('TT API run waiting for callbacks: 12 of 12 jobs ended');
+		expect(callbacks[0]).toBe(`TT API run waiting for callbacks ${where}: 1 of 12 jobs ended`);
+		expect(callbacks.at(-1)).toBe(`TT API run waiting for callbacks ${where}: 12 of 12 jobs ended`);
 		expectThrottled(lines.filter((line) => line.message.startsWith('TT API run waiting for callbacks')));
 	});
 });
@@ -146,8 +149,8 @@ describe('the progress log of 1,000 jobs (virtual clock)', () => {
 		clock.mockRestore();
 
 		expect(counts).toEqual({ items: 1000, queued: 0, running: 0, done: 980, failed: 20, submitted: 1000 });
-		expect(lines[0]).toBe('TT API run in progress: 1000 items: 999 queued, 1 running, 0 done, 0 failed; 1 submitted');
-		expect(lines.at(-1)).toBe('TT API run ended: 1000 items: 0 queued, 0 running, 980 done, 20 failed; 1000 submitted');
+		expect(lines[0]).toBe('TT API run in progress (execution 1, node "TT API"): 1000 items: 999 queued, 1 running, 0 done, 0 failed; 1 submitted');
+		expect(lines.at(-1)).toBe('TT API run ended (execution 1, node "TT API"): 1000 items: 0 queued, 0 running, 980 done, 20 failed; 1000 submitted');
 		expect(lines.length).toBeLessThanOrEqual(200_000 / PROGRESS_LOG_INTERVAL_MS + 2);
 		expect(lines.length).toBeGreaterThanOrEqual(200_000 / PROGRESS_LOG_INTERVAL_MS);
 	});

@@ -99,7 +99,9 @@ export class RunProgress {
 	private log(what: string, extra = ''): void {
 		this.lastLogAt = Date.now();
 		const level = this.counts.items >= PROGRESS_INFO_FROM_ITEMS ? 'info' : 'debug';
-		this.ctx.logger[level](`${what}: ${describeCounts(this.counts)}${extra}`, {
+		// n8n's text log prints the message alone: it names the execution, as runs log side by side.
+		const where = `execution ${this.ctx.getExecutionId()}, node "${this.ctx.getNode().name}"`;
+		this.ctx.logger[level](`${what} (${where}): ${describeCounts(this.counts)}${extra}`, {
 			node: this.ctx.getNode().name,
 			executionId: this.ctx.getExecutionId(),
 			ttapiProgress: this.snapshot(),
@@ -121,7 +123,7 @@ export function logCallbackProgress(ctx: { logger: Logger; getNode(): { name: st
 	callbackLogAt.delete(executionId);
 	if (ended < total) callbackLogAt.set(executionId, Date.now());
 	const level = total >= PROGRESS_INFO_FROM_ITEMS ? 'info' : 'debug';
-	ctx.logger[level](`TT API run waiting for callbacks: ${ended} of ${total} jobs ended`, {
+	ctx.logger[level](`TT API run waiting for callbacks (execution ${executionId}, node "${ctx.getNode().name}"): ${ended} of ${total} jobs ended`, {
 		node: ctx.getNode().name,
 		executionId,
 		ttapiProgress: { items: total, running: total - ended, ended },
