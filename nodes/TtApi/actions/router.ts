@@ -1,12 +1,15 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
+import type { AsyncModel } from '../jobs/model';
 import * as dalle3 from './dalle3';
 import * as gpt4oImage from './gpt4oImage';
 import * as gptImage from './gptImage';
 
 interface Operation {
 	description: INodeProperties[];
+	/** The async model the operation runs, for the callback resume and the trigger. */
+	model?: AsyncModel;
 	execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]>;
 }
 
@@ -59,4 +62,14 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
 	}
 	return [await module.execute.call(this, items)];
+}
+
+/** The async model of a resource's operation: what a callback to a paused run must be finished with. */
+export function asyncModelOf(resource: unknown, operation: unknown): AsyncModel | undefined {
+	return resources.find((entry) => entry.resource.value === resource)?.operations[String(operation)]?.model;
+}
+
+/** Every async model of the node, for the trigger to recognise the jobs TT API posts. */
+export function asyncModels(): AsyncModel[] {
+	return [...new Set(resources.flatMap(({ operations }) => Object.values(operations).flatMap((operation) => operation.model ?? [])))];
 }
