@@ -5,6 +5,7 @@ import type { AsyncModel } from '../jobs/model';
 import * as dalle3 from './dalle3';
 import * as gpt4oImage from './gpt4oImage';
 import * as gptImage from './gptImage';
+import * as midjourney from './midjourney';
 
 interface Operation {
 	description: INodeProperties[];
@@ -20,7 +21,7 @@ interface Resource {
 }
 
 /** Every resource of the node, in the order the editor lists them. A model family adds one line. */
-const resources: Resource[] = [dalle3, gptImage, gpt4oImage];
+const resources: Resource[] = [dalle3, gptImage, gpt4oImage, midjourney];
 
 /** The resource selector, then each resource's operation selector and its operations' parameters. */
 export function nodeProperties(): INodeProperties[] {
@@ -69,7 +70,7 @@ export function asyncModelOf(resource: unknown, operation: unknown): AsyncModel 
 	return resources.find((entry) => entry.resource.value === resource)?.operations[String(operation)]?.model;
 }
 
-/** Every async model of the node, for the trigger to recognise the jobs TT API posts. */
-export function asyncModels(): AsyncModel[] {
-	return [...new Set(resources.flatMap(({ operations }) => Object.values(operations).flatMap((operation) => operation.model ?? [])))];
+/** The Get model of every async resource: how its jobs come out, for the trigger to recognise what TT API posts. */
+export function jobModels(): AsyncModel[] {
+	return resources.flatMap(({ operations }) => operations.get?.model ?? []);
 }
