@@ -41,6 +41,14 @@ async function checkedAction(ctx: IExecuteFunctions, itemIndex: number): Promise
 	const jobId = requireText(ctx, MJ_FIELDS.parentJobId, ctx.getNodeParameter('jobId', itemIndex, ''), itemIndex, 200);
 	const action = requireText(ctx, MJ_FIELDS.action, ctx.getNodeParameter('action', itemIndex, ''), itemIndex, 100);
 	const parent = jobToJson(await fetchJob(ctx, { jobId, fetchPath: MJ_FETCH_PATH, itemIndex }), jobId, MJ_SPELLINGS);
+	if (parent.status === 'FAILED' && /not\s*found|not\s*exist|no such/i.test(String(parent.message))) {
+		throw new NodeApiError(ctx.getNode(), { message: String(parent.message), jobId }, {
+			message: `TT API has no Midjourney job with ID ${jobId}`,
+			description: `Check the Job ID (${MJ_FIELDS.parentJobId.name}): use the jobId of a Midjourney item, e.g. from Imagine. Nothing was sent.`,
+			httpCode: '404',
+			itemIndex,
+		});
+	}
 	if (parent.status !== 'SUCCESS') {
 		const why = isFinished(parent.status) ? `failed (${parent.message || 'no reason given'})` : `is ${parent.status}, not finished yet`;
 		throw new NodeApiError(ctx.getNode(), { message: String(parent.message ?? parent.status), jobId }, {
