@@ -2,9 +2,11 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import type { AsyncModel } from '../jobs/model';
+import * as account from './account';
 import * as dalle3 from './dalle3';
 import * as gpt4oImage from './gpt4oImage';
 import * as gptImage from './gptImage';
+import * as image from './image';
 import * as midjourney from './midjourney';
 
 interface Operation {
@@ -21,7 +23,7 @@ interface Resource {
 }
 
 /** Every resource of the node, in the order the editor lists them. A model family adds one line. */
-const resources: Resource[] = [dalle3, gptImage, gpt4oImage, midjourney];
+const resources: Resource[] = [dalle3, gptImage, gpt4oImage, midjourney, image, account];
 
 /** The resource selector, then each resource's operation selector and its operations' parameters. */
 export function nodeProperties(): INodeProperties[] {
