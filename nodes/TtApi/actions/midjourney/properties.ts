@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { inputImagesProperties } from '../../helpers/imagesIn';
 import { asyncGenerateProperties, downloadOptionProperties } from '../shared/properties';
 import { MJ_WAIT_TIMEOUT_DEFAULT } from './model';
 
@@ -69,3 +70,11 @@ export const midjourneyGetOptions: INodeProperties = {
 	default: {},
 	options: [...downloadOptionProperties, splitTiles].sort(byName),
 };
+
+/**
+ * The images in, from binary fields or URLs. Not marked required: the editor would then refuse an
+ * item whose images are all URLs; the count is checked when the node runs.
+ */
+export function imagesFromFieldsOrUrls(options: Parameters<typeof inputImagesProperties>[0]): INodeProperties[] {
+	return inputImagesProperties(options).map((property) => ({ ...property, required: false }));
+}
