@@ -31,7 +31,12 @@ describe('Midjourney in callback mode (real engine, emulator, callbacks delivere
 	};
 
 	it('a batch of three waits together and resumes once, on the last callback, every grid in input order', async () => {
+		const before = Date.now();
 		const paused = await pause(3);
+		// No Wait Timeout set: the pause outlasts TT API's longest job limit (1200 s) plus its queue, 1500 s in all.
+		const waitTill = new Date(paused.run.data.waitTill!).getTime();
+		expect(waitTill - before).toBeGreaterThanOrEqual(1500_000);
+		expect(waitTill - Date.now()).toBeLessThanOrEqual(1500_000);
 		const submits = env.emulator.requestsTo('/midjourney/v1/imagine');
 		expect(submits.map((request) => (request.body as IDataObject).mode)).toEqual(['relax', 'relax', 'relax']);
 		expect(submits.every((request) => String((request.body as IDataObject).hookUrl).startsWith(listener.base))).toBe(true);
