@@ -26,6 +26,18 @@ describe('Midjourney (real engine, emulator)', () => {
 		expect(env.emulator.requestsTo('/midjourney/v1/fetch').every((request) => request.query.jobId === item.json.jobId)).toBe(true);
 	});
 
+	it('a polled batch waits together: every grid in input order, a failed job an error item naming it', async () => {
+		const prompts = ['one [ends in 0.3 s]', '[fail] two', 'three [ends in 0.6 s]'].map((prompt) => ({ prompt }));
+		const { items, error } = await run({ operation: 'imagine', prompt: '={{ $json.prompt }}', options: { download: false } }, { items: prompts, continueOnFail: true });
+		expect(error).toBeUndefined();
+		expect(items.map((item) => [item.pairedItem, item.json.status ?? 'error'])).toEqual([[{ item: 0 }, 'SUCCESS'], [{ item: 1 }, 'error'], [{ item: 2 }, 'SUCCESS']]);
+		expect(items[1].json.error).toBe(`TT API job ${items[1].json.jobId} failed: [Banned prompt detected] Sorry! Our AI moderator thinks this prompt is probably against our community standards.`);
+		// All three were submitted before the first fetch: the jobs ran side by side, not one after another.
+		const paths = env.emulator.requests.map((request) => request.path);
+		expect(paths.filter((path) => path.endsWith('/imagine'))).toHaveLength(3);
+		expect(paths.lastIndexOf('/midjourney/v1/imagine')).toBeLessThan(paths.indexOf('/midjourney/v1/fetch'));
+	});
+
 	it('Split Grid Into Tiles gives four items, one tile each as binary, all paired with the input item', async () => {
 		const { items, error } = await imagine('tiles', { options: { splitTiles: true } });
 		expect(error).toBeUndefined();
