@@ -1,5 +1,5 @@
 /**
- * Midjourney in a real n8n 2.x with the packed package installed: Imagine (polling) → Action
+ * Midjourney in real n8n (2.x and 1.x) with the packed package installed: Imagine (polling) → Action
  * upsample2 on the grid it made → the upscaled image in n8n's binary data store.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { startEmulator, type TtApiEmulator } from '../emulator/emulator';
+import { versions, type Line } from './install';
 import { CREDENTIAL_ID, N8nInstance, packPackage } from './n8n';
 import { freePortBlock } from './ports';
 
@@ -15,6 +16,8 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 const WORKFLOW_ID = 'TtApiMjImagineUp';
 
 jest.setTimeout(15 * 60 * 1000);
+
+const lines = (process.env.TTAPI_E2E_LINES?.split(',') as Line[] | undefined) ?? (Object.keys(versions.n8n) as Line[]);
 
 const credentials = { ttApiApi: { id: CREDENTIAL_ID, name: 'TT API account' } };
 const node = (id: number, name: string, type: string, parameters: object, extra: object = {}) => ({
@@ -44,14 +47,14 @@ const imagineThenUpscale = {
 	},
 };
 
-describe('real n8n 2.x: Midjourney imagine → action upsample2 → binary', () => {
-	const work = mkdtempSync(path.join(tmpdir(), 'ttapi-e2e-mj-'));
+describe.each(lines)('real n8n %s: Midjourney imagine → action upsample2 → binary', (line) => {
+	const work = mkdtempSync(path.join(tmpdir(), `ttapi-e2e-mj-${line}-`));
 	let emulator: TtApiEmulator;
 	let n8n: N8nInstance;
 
 	beforeAll(async () => {
 		emulator = await startEmulator({ validKeys: [API_KEY], queueMs: 200, runMs: 800 });
-		n8n = new N8nInstance({ line: '2.x', userFolder: path.join(work, 'user'), port: await freePortBlock(), logFile: path.join(work, 'n8n.log') });
+		n8n = new N8nInstance({ line, userFolder: path.join(work, 'user'), port: await freePortBlock(), logFile: path.join(work, 'n8n.log') });
 		n8n.installPackage(packPackage(path.join(work, 'pack')));
 		await n8n.importDemo({ apiKey: API_KEY, baseUrl: emulator.url, triggerSecret: 'unused-here' });
 		await n8n.importWorkflows([imagineThenUpscale]);
