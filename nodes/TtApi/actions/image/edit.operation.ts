@@ -103,15 +103,20 @@ function checkPixels(ctx: IExecuteFunctions, itemIndex: number, request: EditReq
 	}
 }
 
-async function edit(ctx: IExecuteFunctions, request: EditRequest, itemIndex: number): Promise<INodeExecutionData[]> {
+/** The request body; the images' bytes stay referenced by it alone, not by the call waiting for TT API. */
+async function editBody(ctx: IExecuteFunctions, request: EditRequest, itemIndex: number): Promise<Buffer | FormData> {
 	// Read here, not at validation: only the images of the items in flight are held in memory.
 	const images = await readInputImages(ctx, itemIndex, request.rules);
 	const mask = request.maskField ? await readMask(ctx, itemIndex, request.maskField, true) : undefined;
 	const fields = { prompt: request.prompt, model: request.model, ...request.fields };
+	return request.multipart ? editMultipartBody(fields, images, mask) : editJsonBody(fields, images, mask);
+}
+
+async function edit(ctx: IExecuteFunctions, request: EditRequest, itemIndex: number): Promise<INodeExecutionData[]> {
 	const answer = await ttApiRequest(ctx, {
 		method: 'POST',
 		path: '/v1/images/edits',
-		body: request.multipart ? editMultipartBody(fields, images, mask) : editJsonBody(fields, images, mask),
+		body: await editBody(ctx, request, itemIndex),
 		kind: 'submit',
 		sync: true,
 		itemIndex,
