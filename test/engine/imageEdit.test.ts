@@ -1,5 +1,6 @@
+import { makePng } from '../emulator/png';
 import { binaryBytes, PNG_SIGNATURE, runNode, useEmulator } from './harness';
-import { itemWith, jpeg, maskPng, png, SECRET_KEY } from './imageFixtures';
+import { itemWith, jpeg, maskPng, png, received, SECRET_KEY, type TestFile } from './imageFixtures';
 
 const edit = (extra: Record<string, unknown> = {}) => ({ resource: 'image', operation: 'edit', prompt: 'add a hat', ...extra });
 
@@ -14,7 +15,7 @@ describe('Image (OpenAI-Compatible): edit (real engine, emulator)', () => {
 		const { items, error } = await runNode({
 			credentials: credentials(),
 			inputItems: [itemWith({ data: photo, second: jpeg(), mask })],
-			parameters: edit({ inputBinaryFields: 'data, second', imageUrls: 'https://example.com/a.png', options: { maskBinaryField: 'mask', inputFidelity: 'high', n: 2 } }),
+			parameters: edit({ prompt: 'add a "top" hat 🎩', inputBinaryFields: 'data, second', imageUrls: 'https://example.com/a.png', options: { maskBinaryField: 'mask', inputFidelity: 'high', n: 2 } }),
 		});
 		expect(error).toBeUndefined();
 		expect(sent()).toHaveLength(1);
@@ -22,20 +23,20 @@ describe('Image (OpenAI-Compatible): edit (real engine, emulator)', () => {
 		expect(request).toMatchObject({ keySent: true, bearerSent: true, keyKnown: true });
 		expect(request.body).toEqual({
 			format: 'json',
-			prompt: 'add a hat',
+			prompt: 'add a "top" hat 🎩',
 			model: 'gpt-image-1',
 			n: 2,
 			input_fidelity: 'high',
 			images: [
-				{ via: 'dataUri', type: 'png', bytes: photo.bytes.length },
-				{ via: 'dataUri', type: 'jpeg', bytes: jpeg().bytes.length },
+				{ via: 'dataUri', ...received(photo) },
+				{ via: 'dataUri', ...received(jpeg()) },
 				{ via: 'url', url: 'https://example.com/a.png' },
 			],
-			mask: { via: 'dataUri', type: 'png', bytes: mask.bytes.length },
+			mask: { via: 'dataUri', ...received(mask) },
 		});
 		expect(items.map((item) => [item.pairedItem, item.json.index, item.json.model, item.json.prompt])).toEqual([
-			[{ item: 0 }, 0, 'gpt-image-1', 'add a hat'],
-			[{ item: 0 }, 1, 'gpt-image-1', 'add a hat'],
+			[{ item: 0 }, 0, 'gpt-image-1', 'add a "top" hat 🎩'],
+			[{ item: 0 }, 1, 'gpt-image-1', 'add a "top" hat 🎩'],
 		]);
 		expect(binaryBytes(items[0]).subarray(0, 8)).toEqual(PNG_SIGNATURE);
 	});
@@ -55,12 +56,19 @@ describe('Image (OpenAI-Compatible): edit (real engine, emulator)', () => {
 			n: 1,
 			size: '1024x1024',
 			images: [
-				{ via: 'file', field: 'image[]', fileName: 'photo1.png', type: 'png', bytes: photo.bytes.length },
-				{ via: 'file', field: 'image[]', fileName: 'photo2.png', type: 'png', bytes: png(2).bytes.length },
+				{ via: 'file', field: 'image[]', fileName: 'photo1.png', ...received(photo) },
+				{ via: 'file', field: 'image[]', fileName: 'photo2.png', ...received(png(2)) },
 			],
-			mask: { via: 'file', field: 'mask', fileName: 'mask.png', type: 'png', bytes: mask.bytes.length },
+			mask: { via: 'file', field: 'mask', fileName: 'mask.png', ...received(mask) },
 		});
 		expect(sent()[0]).toMatchObject({ keySent: true, bearerSent: true });
+	});
+
+	it.each(['json', 'multipart'])('%s: a 3 MB image arrives byte for byte (base64 written in chunks)', async (uploadFormat) => {
+		const large: TestFile = { bytes: makePng(7, 3 * 1024 * 1024 + 1), mimeType: 'image/png', fileName: 'large.png' };
+		const { error } = await runNode({ credentials: credentials(), inputItems: [itemWith({ data: large })], parameters: edit({ options: { uploadFormat } }) });
+		expect(error).toBeUndefined();
+		expect((sent()[0].body as { images: unknown[] }).images).toEqual([expect.objectContaining(received(large))]);
 	});
 
 	it('n = 3 on three items: nine items, each paired with its input item, Concurrency 2', async () => {

@@ -1,4 +1,6 @@
 /** Input items holding images as n8n binary data (inline, as in a default-mode n8n), for the image tests. */
+import { createHash } from 'node:crypto';
+
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { makePng } from '../emulator/png';
@@ -24,3 +26,10 @@ export function itemWith(files: Record<string, TestFile>, json: IDataObject = {}
 }
 
 export const SECRET_KEY = 'sk-image-tests-secret-4242';
+
+/** How the emulator logs a received image: its type, size and digest. */
+export const received = (file: TestFile, type = file.mimeType.replace('image/', '')) => ({
+	type,
+	bytes: file.bytes.length,
+	sha256: createHash('sha256').update(file.bytes).digest('hex').slice(0, 16),
+});
