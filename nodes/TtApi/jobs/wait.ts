@@ -11,6 +11,8 @@ export interface PendingJob {
 	fetchPath: string;
 	itemIndex: number;
 	submittedAt: number;
+	/** The model's end statuses, when they are not SUCCESS and FAILED. */
+	endStatuses?: readonly string[];
 }
 
 export interface PollOptions {
@@ -97,7 +99,7 @@ export async function pollJobs(ctx: IExecuteFunctions, jobs: PendingJob[], optio
 			try {
 				const answer = await fetchSlot(async () => await fetchJob(ctx, job));
 				lastProblems.delete(job.jobId);
-				if (isFinished(answer.status)) {
+				if (isFinished(answer.status, job.endStatuses)) {
 					outcomes.set(job.jobId, { job: answer });
 					options.onEnded?.(job, { job: answer });
 				}
