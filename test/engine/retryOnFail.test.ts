@@ -31,6 +31,21 @@ describe('Retry On Fail in poll mode (real engine, emulator)', () => {
 		expect(env.emulator.requestsTo('/files/')).toHaveLength(6);
 	});
 
+	// Every async model goes through the same submit, so every family is covered; one per family here.
+	it.each([
+		['gptImage', 'generate', '/openai/gpt/generations'],
+		['gpt4oImage', 'generate', '/openai/4o-image/generations'],
+		['midjourney', 'imagine', '/midjourney/v1/imagine'],
+	])('%s %s: one submit per item over two tries', async (resource, operation, submitPath) => {
+		env.emulator.addFault({ route: 'image', status: 404 });
+		const items = [{ prompt: 'a fox' }, { prompt: 'an owl' }];
+		const { items: out, error } = await runNode({ credentials: env.credentials(), items, parameters: { resource, operation, prompt: '={{ $json.prompt }}' }, node: RETRY });
+
+		expect(error).toBeUndefined();
+		expect(submittedPrompts(env.emulator.requestsTo(submitPath))).toEqual(['a fox', 'an owl']);
+		expect(out.map((item) => [item.pairedItem, item.json.status])).toEqual([[{ item: 0 }, 'SUCCESS'], [{ item: 1 }, 'SUCCESS']]);
+	});
+
 	it('DALL·E 3 (one synchronous call per image): the retry takes the images an earlier try was charged for', async () => {
 		env.emulator.addFault({ route: 'image', status: 404 });
 		const items = [{ prompt: 'a fox' }, { prompt: 'an owl' }];
