@@ -44,6 +44,7 @@ export abstract class EmulatorServer {
 			imageTtlMs: 60 * 60 * 1000,
 			imageBytes: 0,
 			gpt4oJobIdField: 'jobId',
+			fluxJobIdField: 'job_id',
 			callbackTimeoutMs: 10_000,
 			bannedWords: ['forbidden-word'],
 			failMarker: '[fail]',

@@ -1,6 +1,6 @@
 /** What the TT API emulator takes and what it records: its options, its faults and its logs. */
 
-export type Route = 'dalle' | 'submit' | 'fetch' | 'info' | 'image' | 'any';
+export type Route = 'dalle' | 'submit' | 'fetch' | 'info' | 'image' | 'gemini' | 'any';
 
 /** One switchable fault: applies to the next `times` requests of `route`. */
 export interface Fault {
@@ -39,6 +39,8 @@ export interface EmulatorOptions {
 	imageBytes?: number;
 	/** Submit answers for GPT-4o: `jobId` (the original docs) or `job_id` (newer docs). */
 	gpt4oJobIdField?: 'jobId' | 'job_id';
+	/** Submit answers for Flux: `job_id` (the current docs) or `jobId` (the older ones). */
+	fluxJobIdField?: 'jobId' | 'job_id';
 	/** When set, a prompt containing it fails the job. */
 	failMarker?: string;
 	/** A prompt containing it gives a job that stays ON_QUEUE forever and never calls back. */
@@ -72,6 +74,15 @@ export interface LoggedRequest {
 	keySent: boolean;
 	keyKnown: boolean;
 	at: number;
+	/** The files of a multipart body, as received (route modules only). */
+	files?: ReceivedFile[];
+}
+
+export interface ReceivedFile {
+	field: string;
+	fileName: string;
+	mimeType: string;
+	bytes: Buffer;
 }
 
 export interface CallbackAttempt {

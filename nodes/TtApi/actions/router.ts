@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import * as dalle3 from './dalle3';
+import * as flux from './flux';
 import * as gpt4oImage from './gpt4oImage';
 import * as gptImage from './gptImage';
 
@@ -17,7 +18,7 @@ interface Resource {
 }
 
 /** Every resource of the node, in the order the editor lists them. A model family adds one line. */
-const resources: Resource[] = [dalle3, gptImage, gpt4oImage];
+const resources: Resource[] = [dalle3, gptImage, gpt4oImage, flux];
 
 /** The resource selector, then each resource's operation selector and its operations' parameters. */
 export function nodeProperties(): INodeProperties[] {
