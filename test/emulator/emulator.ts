@@ -38,6 +38,7 @@ export class TtApiEmulator extends EmulatorModules {
 
 	protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
 		const url = new URL(req.url ?? '/', this.url);
+		if (await this.handleOpenAiImages(req, res, url)) return;
 		const raw = await this.readBody(req);
 		let body: unknown;
 		try {

@@ -2,12 +2,12 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-import { EmulatorJobs } from './jobs';
+import { OpenAiImagesEmulator } from './openaiImages';
 import { parseBody, type RouteHost, type RouteModule } from './modules';
 import { makePng } from './png';
 import type { LoggedRequest } from './types';
 
-export abstract class EmulatorModules extends EmulatorJobs {
+export abstract class EmulatorModules extends OpenAiImagesEmulator {
 	/** A route module's call: faults and the key check as for every route, then the module's answer. */
 	protected async handleModule(
 		module: RouteModule,

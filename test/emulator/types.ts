@@ -1,6 +1,6 @@
 /** What the TT API emulator takes and what it records: its options, its faults and its logs. */
 
-export type Route = 'dalle' | 'submit' | 'fetch' | 'info' | 'image' | 'gemini' | 'any';
+export type Route = 'dalle' | 'submit' | 'fetch' | 'info' | 'image' | 'v1' | 'gemini' | 'any';
 
 /** One switchable fault: applies to the next `times` requests of `route`. */
 export interface Fault {
@@ -58,9 +58,15 @@ export interface EmulatorOptions {
 	/** Faults drawn at random for a share of all API and image requests, from a seeded generator. */
 	randomFaults?: { rate: number; faults: Fault[]; seed?: number };
 	log?: (line: string) => void;
+	/** How long POST /v1/images/generations takes (default: dalleMs). */
+	v1GenerateMs?: number;
+	/** How long POST /v1/images/edits takes, fixed, for benchmarks (default: dalleMs). */
+	v1EditMs?: number;
+	/** 'documented': b64_json for GPT image models, url for DALL·E unless b64_json is asked; 'url': always a URL. */
+	v1ImageAnswer?: 'documented' | 'url';
 }
 
-type OptionalOptions = 'log' | 'randomFaults' | 'firstFetchFault' | 'holdCallbacks';
+type OptionalOptions = 'log' | 'randomFaults' | 'firstFetchFault' | 'holdCallbacks' | 'v1GenerateMs' | 'v1EditMs' | 'v1ImageAnswer';
 
 /** The options with their defaults filled in; tests may change them on a running emulator. */
 export type ResolvedOptions = Required<Omit<EmulatorOptions, OptionalOptions>> & Pick<EmulatorOptions, OptionalOptions>;
@@ -73,6 +79,8 @@ export interface LoggedRequest {
 	/** Whether a TT-API-KEY header was sent, and whether it was a known key; never the key itself. */
 	keySent: boolean;
 	keyKnown: boolean;
+	/** /v1 only: whether an Authorization: Bearer header was sent (never the key). */
+	bearerSent?: boolean;
 	at: number;
 	/** The files of a multipart body, as received (route modules only). */
 	files?: ReceivedFile[];

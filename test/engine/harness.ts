@@ -118,7 +118,7 @@ export interface RunOptions {
 	parameters: IDataObject;
 	/** Input items of the TT API node; one empty item by default. */
 	items?: IDataObject[];
-	/** Input items with binary data, instead of `items`. */
+	/** Input items with binary data; replaces `items`. */
 	inputItems?: INodeExecutionData[];
 	credentials?: ICredentialDataDecryptedObject;
 	continueOnFail?: boolean;

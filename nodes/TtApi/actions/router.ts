@@ -1,10 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
+import * as account from './account';
 import * as dalle3 from './dalle3';
 import * as flux from './flux';
 import * as gpt4oImage from './gpt4oImage';
 import * as gptImage from './gptImage';
+import * as image from './image';
 
 interface Operation {
 	description: INodeProperties[];
@@ -18,7 +20,7 @@ interface Resource {
 }
 
 /** Every resource of the node, in the order the editor lists them. A model family adds one line. */
-const resources: Resource[] = [dalle3, gptImage, gpt4oImage, flux];
+const resources: Resource[] = [dalle3, gptImage, gpt4oImage, image, account, flux];
 
 /** The resource selector, then each resource's operation selector and its operations' parameters. */
 export function nodeProperties(): INodeProperties[] {

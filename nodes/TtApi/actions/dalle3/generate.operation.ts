@@ -7,14 +7,11 @@ import { ttApiRequest } from '../../transport/request';
 import { FIELDS, PROMPT_MAX_LENGTH } from '../../helpers/fields';
 import { readDownloadOptions } from '../../jobs/settings';
 import { promptProperty } from '../shared/properties';
-import { runSyncItems, syncOptionsProperty } from '../shared/sync';
+import { executeSync, SYNC_TIMEOUT_SECONDS, syncOptionProperties } from '../shared/sync';
 
 export const DALLE3_SIZES = ['1024x1024', '1024x1792', '1792x1024'] as const;
 export const DALLE3_QUALITIES = ['standard', 'hd'] as const;
 const DALLE3_PROMPT_MAX_LENGTH = Math.min(4000, PROMPT_MAX_LENGTH);
-/** DALL·E 3 answers synchronously and can take well over a minute. */
-const DALLE3_TIMEOUT_SECONDS = 180;
-
 export const description: INodeProperties[] = [
 	promptProperty,
 	{
@@ -38,10 +35,14 @@ export const description: INodeProperties[] = [
 		],
 		default: 'standard',
 	},
-	syncOptionsProperty(
-		DALLE3_TIMEOUT_SECONDS,
-		'DALL·E 3 answers only when the image is done, often after more than a minute, so it defaults to 180.',
-	),
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: syncOptionProperties,
+	},
 ];
 
 function readRequest(ctx: IExecuteFunctions, itemIndex: number) {
@@ -67,7 +68,8 @@ async function generate(
 		kind: 'submit',
 		itemIndex,
 		action: 'generate the image',
-		defaultTimeoutMs: DALLE3_TIMEOUT_SECONDS * 1000,
+		sync: true,
+		defaultTimeoutMs: SYNC_TIMEOUT_SECONDS * 1000,
 	});
 	const result = (answer.data ?? {}) as { created?: number; data?: Array<{ url?: string; revised_prompt?: string }> };
 	const image = result.data?.[0];
@@ -89,10 +91,5 @@ async function generate(
 }
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]) {
-	return await runSyncItems(
-		this,
-		items,
-		(itemIndex) => readRequest(this, itemIndex),
-		async (request, itemIndex) => await generate(this, request, itemIndex),
-	);
+	return await executeSync(this, items, readRequest, async (ctx, request, itemIndex) => [await generate(ctx, request, itemIndex)]);
 }
