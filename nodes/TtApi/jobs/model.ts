@@ -12,8 +12,10 @@ export interface AsyncModel {
 	fetchPath: string;
 	/** Parameters of this model only, shown between the prompt and the reference images. */
 	properties: INodeProperties[];
-	/** Reads and validates this model's own body fields for one item. */
-	readBody?: (ctx: IExecuteFunctions, itemIndex: number) => IDataObject;
+	/** Reads and validates this model's own body fields for one item (async: it may check binary data). */
+	readBody?: (ctx: IExecuteFunctions, itemIndex: number) => IDataObject | Promise<IDataObject>;
+	/** Sends the submit as multipart/form-data (the body's fields and the item's files) instead of JSON. */
+	formBody?: (ctx: IExecuteFunctions, body: IDataObject, itemIndex: number) => Promise<FormData>;
 }
 
 /** An input item that passed validation: its submit body and where its image goes. */

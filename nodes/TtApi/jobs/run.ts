@@ -13,11 +13,11 @@ import { readDownloadOptions, readRunSettings, type RunSettings } from './settin
 import { submitJob } from './submit';
 import { pollJobs, type PendingJob } from './wait';
 
-function readBody(ctx: IExecuteFunctions, model: AsyncModel, itemIndex: number): IDataObject {
+async function readBody(ctx: IExecuteFunctions, model: AsyncModel, itemIndex: number): Promise<IDataObject> {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const body: IDataObject = {
 		prompt: requireText(ctx, FIELDS.prompt, ctx.getNodeParameter('prompt', itemIndex, ''), itemIndex, PROMPT_MAX_LENGTH),
-		...(model.readBody?.(ctx, itemIndex) ?? {}),
+		...((await model.readBody?.(ctx, itemIndex)) ?? {}),
 	};
 	const referImages = requireHttpUrls(ctx, FIELDS.referImages, ctx.getNodeParameter('referImages', itemIndex, []), itemIndex, REFER_IMAGES_MAX);
 	if (referImages.length > 0) body.referImages = referImages;
@@ -37,13 +37,13 @@ export async function runAsyncGenerate(ctx: IExecuteFunctions, items: INodeExecu
 	const settings = readRunSettings(ctx);
 	const results: ItemResult[] = new Array(items.length);
 	const accepted: AcceptedItem[] = [];
-	items.forEach((_item, itemIndex) => {
+	for (const itemIndex of items.keys()) {
 		try {
-			accepted.push({ itemIndex, body: readBody(ctx, model, itemIndex), download: readDownloadOptions(ctx, itemIndex) });
+			accepted.push({ itemIndex, body: await readBody(ctx, model, itemIndex), download: readDownloadOptions(ctx, itemIndex) });
 		} catch (error) {
 			results[itemIndex] = { error: error as Error };
 		}
-	});
+	}
 	if (!ctx.continueOnFail()) collectResults(ctx, results.filter(Boolean));
 	if (accepted.length === 0) return collectResults(ctx, results);
 	if (settings.waitMode === 'callback') return await pauseForCallbacks(ctx, model, settings, accepted, results);
