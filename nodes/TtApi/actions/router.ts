@@ -7,6 +7,7 @@ import * as flux from './flux';
 import * as gpt4oImage from './gpt4oImage';
 import * as gptImage from './gptImage';
 import * as image from './image';
+import * as nanoBanana from './nanoBanana';
 
 interface Operation {
 	description: INodeProperties[];
@@ -20,7 +21,7 @@ interface Resource {
 }
 
 /** Every resource of the node, in the order the editor lists them. A model family adds one line. */
-const resources: Resource[] = [dalle3, gptImage, gpt4oImage, image, account, flux];
+const resources: Resource[] = [dalle3, gptImage, gpt4oImage, image, account, flux, nanoBanana];
 
 /** The resource selector, then each resource's operation selector and its operations' parameters. */
 export function nodeProperties(): INodeProperties[] {
