@@ -2,6 +2,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { makePng } from '../emulator/png';
+import { deliverToPausedRun, pauseRun, startCallbackListener } from './callbackHarness';
 import { binaryBytes, PNG_SIGNATURE, runNode, useEmulator } from './harness';
 
 const edit = (extra: IDataObject = {}) => ({ resource: 'flux', operation: 'edit', prompt: 'make the sky green', mode: 'flux-kontext-max', aspect_ratio: '3:2', ...extra });
@@ -47,6 +48,30 @@ describe('Flux edit (real engine, emulator)', () => {
 		expect(items[0].json).toMatchObject({ status: 'PENDING_QUEUE', prompt: 'make the sky green', mode: 'flux-kontext-max', hookUrl: 'https://hooks.example.com/flux' });
 		expect(Object.keys(items[0].json).sort()).toEqual(['aspect_ratio', 'hookUrl', 'imageUrl', 'jobId', 'message', 'mode', 'prompt', 'status']);
 		expect(env.emulator.requestsTo('/flux/edits')[0].body).toMatchObject({ hookUrl: 'https://hooks.example.com/flux' });
+	});
+
+	it('callback mode: the upload carries the resume URL as hookUrl, and the Flux callback resumes with the image', async () => {
+		const listener = await startCallbackListener();
+		try {
+			const large = makePng(3, 2_000_000);
+			const paused = await pauseRun({
+				credentials: env.credentials(),
+				listenerBase: listener.base,
+				inputItems: [withImages({ data: large })],
+				parameters: edit({ inputBinaryFields: 'data', waitMode: 'callback' }),
+			});
+			expect(paused.run.status).toBe('waiting');
+			const [submit] = env.emulator.requestsTo('/flux/edits');
+			expect((submit.body as { hookUrl: string }).hookUrl.startsWith(`${listener.base}/${paused.executionId}/`)).toBe(true);
+			// Over the emulator's former 1 MB body limit: the file arrives whole.
+			expect(submit.files![0].bytes.equals(large)).toBe(true);
+
+			const answer = await deliverToPausedRun(paused, (await listener.waitFor(1))[0]);
+			expect(answer.items![0].json).toMatchObject({ status: 'SUCCESS', jobId: paused.items[0].json.jobId, mode: 'flux-kontext-max' });
+			expect(binaryBytes(answer.items![0]).subarray(0, 8)).toEqual(PNG_SIGNATURE);
+		} finally {
+			await listener.stop();
+		}
 	});
 
 	it.each([
