@@ -12,8 +12,14 @@ export interface AsyncModel {
 	fetchPath: string;
 	/** Parameters of this model only, shown between the prompt and the reference images. */
 	properties: INodeProperties[];
-	/** Reads and validates this model's own body fields for one item (async: it may check binary data). */
-	readBody?: (ctx: IExecuteFunctions, itemIndex: number) => IDataObject | Promise<IDataObject>;
+	/** Reads and validates this model's own body fields for one item, beside the prompt and reference images. */
+	readBody?: (ctx: IExecuteFunctions, itemIndex: number) => IDataObject;
+	/**
+	 * Reads and validates the WHOLE submit body of one item instead of the shared prompt, reference
+	 * images and readBody (the flow still adds hookUrl). It may read binary input or fetch a parent
+	 * job; it must send nothing that costs. Default: the shared prompt + reference images.
+	 */
+	buildBody?: (ctx: IExecuteFunctions, itemIndex: number) => Promise<IDataObject>;
 	/** Sends the submit as multipart/form-data (the body's fields and the item's files) instead of JSON. */
 	formBody?: (ctx: IExecuteFunctions, body: IDataObject, itemIndex: number) => Promise<FormData>;
 }

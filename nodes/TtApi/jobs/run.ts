@@ -1,10 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { pauseForCallbacks } from '../callback/pause';
 import { settleConcurrent } from '../helpers/concurrency';
-import { FIELDS, PROMPT_MAX_LENGTH, REFER_IMAGES_MAX } from '../helpers/fields';
-import { requireHttpUrls, requireText } from '../helpers/validation';
 import type { DownloadOptions } from './binary';
+import { bodyEcho, readSubmitBody } from './body';
 import { finishedJobResult } from './finished';
 import { jobToJson } from './job';
 import type { AcceptedItem, AsyncModel } from './model';
@@ -12,21 +11,6 @@ import { collectResults, nameWhatWasPaidFor, type ItemResult } from './results';
 import { readDownloadOptions, readRunSettings, type RunSettings } from './settings';
 import { submitJob } from './submit';
 import { pollJobs, type PendingJob } from './wait';
-
-async function readBody(ctx: IExecuteFunctions, model: AsyncModel, itemIndex: number): Promise<IDataObject> {
-	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const body: IDataObject = {
-		prompt: requireText(ctx, FIELDS.prompt, ctx.getNodeParameter('prompt', itemIndex, ''), itemIndex, PROMPT_MAX_LENGTH),
-		...((await model.readBody?.(ctx, itemIndex)) ?? {}),
-	};
-	const referImages = requireHttpUrls(ctx, FIELDS.referImages, ctx.getNodeParameter('referImages', itemIndex, []), itemIndex, REFER_IMAGES_MAX);
-	if (referImages.length > 0) body.referImages = referImages;
-	const hookUrl = options.hookUrl;
-	if (hookUrl !== undefined && hookUrl !== null && String(hookUrl).trim() !== '') {
-		body.hookUrl = requireHttpUrls(ctx, FIELDS.hookUrl, String(hookUrl).trim(), itemIndex, 1)[0];
-	}
-	return body;
-}
 
 /**
  * The async flow of every model: validates every item before any request (bad input costs
@@ -39,7 +23,7 @@ export async function runAsyncGenerate(ctx: IExecuteFunctions, items: INodeExecu
 	const accepted: AcceptedItem[] = [];
 	for (const itemIndex of items.keys()) {
 		try {
-			accepted.push({ itemIndex, body: await readBody(ctx, model, itemIndex), download: readDownloadOptions(ctx, itemIndex) });
+			accepted.push({ itemIndex, body: await readSubmitBody(ctx, model, itemIndex), download: readDownloadOptions(ctx, itemIndex) });
 		} catch (error) {
 			results[itemIndex] = { error: error as Error };
 		}
@@ -62,7 +46,7 @@ export async function runAsyncGenerate(ctx: IExecuteFunctions, items: INodeExecu
 		}
 		lastStatus.set(outcome.value.jobId, settings.waitMode === 'none' ? 'submitted' : 'not finished');
 		if (settings.waitMode === 'none') {
-			results[itemIndex] = { items: [{ json: jobToJson({ status: 'PENDING_QUEUE', message: null, jobId: outcome.value.jobId, data: body }) }] };
+			results[itemIndex] = { items: [{ json: jobToJson({ status: 'PENDING_QUEUE', message: null, jobId: outcome.value.jobId, data: bodyEcho(body) }) }] };
 		} else waiting.push({ ...outcome.value, fetchPath: model.fetchPath, itemIndex });
 	});
 	const downloads = new Map(accepted.map(({ itemIndex, download }) => [itemIndex, download]));

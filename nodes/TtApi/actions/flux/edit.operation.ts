@@ -1,6 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { FIELDS, PROMPT_MAX_LENGTH } from '../../helpers/fields';
 import { checkInputImages, imageBlob, inputImagesProperties, readInputImages, type ImageRules } from '../../helpers/imagesIn';
+import { requireText } from '../../helpers/validation';
 import type { AsyncModel } from '../../jobs/model';
 import { runAsyncGenerate } from '../../jobs/run';
 import { asyncGenerateProperties } from '../shared/properties';
@@ -22,8 +24,12 @@ export const fluxEditModel: AsyncModel = {
 		inputImagesProperties({ max: IMAGE_RULES.max, min: 1, what: 'images to edit' })[0],
 		aspectRatioProperty,
 	],
-	async readBody(ctx, itemIndex) {
-		const body: IDataObject = { mode: readMode(ctx, itemIndex), aspect_ratio: readAspectRatio(ctx, itemIndex) };
+	async buildBody(ctx, itemIndex) {
+		const body: IDataObject = {
+			prompt: requireText(ctx, FIELDS.prompt, ctx.getNodeParameter('prompt', itemIndex, ''), itemIndex, PROMPT_MAX_LENGTH),
+			mode: readMode(ctx, itemIndex),
+			aspect_ratio: readAspectRatio(ctx, itemIndex),
+		};
 		// Checked from the binary metadata now; the files are read when their item is sent.
 		await checkInputImages(ctx, itemIndex, IMAGE_RULES);
 		return body;
