@@ -77,7 +77,7 @@ describe('Flux edit (real engine, emulator)', () => {
 	it.each([
 		['no binary field', { data: makePng(1) }, { inputBinaryFields: ' ' }, 'Input Binary Fields (inputBinaryFields) is empty'],
 		['a missing binary field', { data: makePng(1) }, { inputBinaryFields: 'photo' }, 'Input Binary Fields (inputBinaryFields) names the binary field "photo", which item 1 does not have'],
-		['a file that is not an image', { notes: 'plain text' }, { inputBinaryFields: 'notes' }, 'Input Binary Fields (inputBinaryFields) names "notes", which is a text/plain file, not PNG, JPEG, WEBP'],
+		['a file that is not an image', { notes: 'plain text' }, { inputBinaryFields: 'notes' }, 'Input Binary Fields (inputBinaryFields) names "notes", which holds text/plain, not PNG, JPEG or WebP'],
 		['five images', { a: makePng(1), b: makePng(2), c: makePng(3), d: makePng(4), e: makePng(5) }, { inputBinaryFields: 'a,b,c,d,e' }, 'Input Binary Fields (inputBinaryFields) gives 5 binary field(s), 5 images; at most 4 are allowed'],
 		['mode', { data: makePng(1) }, { inputBinaryFields: 'data', mode: 'flux-0' }, 'Mode (mode) is "flux-0", which is not allowed'],
 		['aspect ratio', { data: makePng(1) }, { inputBinaryFields: 'data', aspect_ratio: '1:2' }, 'Aspect Ratio (aspect_ratio) is "1:2", which is not allowed'],

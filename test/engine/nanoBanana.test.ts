@@ -67,7 +67,7 @@ describe('Nano Banana (real engine, emulator)', () => {
 		['aspect ratio of Nano Banana 2 on Pro', {}, { model: 'gemini-3-pro-image-preview', aspect_ratio: '1:8' }, 'Aspect Ratio (aspect_ratio) is "1:8", which only gemini-3.1-flash-image-preview takes'],
 		['image size', {}, { model: 'gemini-3-pro-image-preview', image_size: '8K' }, 'Image Size (image_size) is "8K", which is not allowed'],
 		['missing binary field', { data: makePng(1) }, { inputBinaryFields: 'photo' }, 'Input Binary Fields (inputBinaryFields) names the binary field "photo", which item 1 does not have'],
-		['binary field that is not an image', { notes: 'plain text' }, { inputBinaryFields: 'notes' }, 'Input Binary Fields (inputBinaryFields) names "notes", which is a text/plain file, not PNG, JPEG, WEBP'],
+		['binary field that is not an image', { notes: 'plain text' }, { inputBinaryFields: 'notes' }, 'Input Binary Fields (inputBinaryFields) names "notes", which holds text/plain, not PNG, JPEG or WebP'],
 		['reference URL', {}, { referImages: ['ftp://example.com/a.png'] }, 'Reference Images (referImages) entry 1 ("ftp://example.com/a.png") is not an http(s) URL'],
 		['number of references', {}, { referImages: Array.from({ length: 15 }, (_, n) => `https://example.com/${n}.png`) }, 'Reference Images (referImages) has 15 entries; at most 14 are allowed'],
 	])('refuses a bad %s by name, before any request', async (_case, binary, extra, message) => {
