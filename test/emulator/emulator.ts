@@ -11,6 +11,7 @@ import { fluxRoutes } from './flux';
 import { geminiRoutes } from './gemini';
 import { EmulatorModules } from './moduleHost';
 import type { RouteModule } from './modules';
+import { midjourneyRoutes } from './midjourney';
 import { makePng } from './png';
 import type { EmulatorOptions, Route } from './types';
 
@@ -22,6 +23,7 @@ const DALLE_SIZES = ['1024x1024', '1024x1792', '1792x1024'];
 
 /** Model families whose routes live in files of their own: one line each. */
 const ROUTE_MODULES: RouteModule[] = [
+	midjourneyRoutes,
 	fluxRoutes,
 	geminiRoutes,
 ];

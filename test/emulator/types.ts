@@ -64,9 +64,25 @@ export interface EmulatorOptions {
 	v1EditMs?: number;
 	/** 'documented': b64_json for GPT image models, url for DALL·E unless b64_json is asked; 'url': always a URL. */
 	v1ImageAnswer?: 'documented' | 'url';
+	/** How the Midjourney routes spell what TT API's pages spell differently (./midjourney.ts). */
+	midjourney?: MidjourneyQuirks;
 }
 
-type OptionalOptions = 'log' | 'randomFaults' | 'firstFetchFault' | 'holdCallbacks' | 'v1GenerateMs' | 'v1EditMs' | 'v1ImageAnswer';
+/** Midjourney spellings the docs disagree on; each default is the current docs' one. */
+export interface MidjourneyQuirks {
+	/** Submit answers: `job_id` (current docs) or `jobId` (older docs, most client code). */
+	jobIdField?: 'jobId' | 'job_id';
+	/** The job type key of fetch and callback bodies: `action` (current fetch) or `actions` (old callback). */
+	actionKey?: 'action' | 'actions';
+	/** `progress` as "40" (docs) or "40%" (one client's docstring). */
+	progressSuffix?: '' | '%';
+	/** Quota as a string (MJ fetch docs) or a number (fetch-list). */
+	quotaAsNumber?: boolean;
+	/** Components of an upscaled image: no TT page names them; the default is an unverified rewrite's list. */
+	upscaleComponents?: string[];
+}
+
+type OptionalOptions = 'log' | 'randomFaults' | 'firstFetchFault' | 'holdCallbacks' | 'v1GenerateMs' | 'v1EditMs' | 'v1ImageAnswer' | 'midjourney';
 
 /** The options with their defaults filled in; tests may change them on a running emulator. */
 export type ResolvedOptions = Required<Omit<EmulatorOptions, OptionalOptions>> & Pick<EmulatorOptions, OptionalOptions>;

@@ -18,16 +18,19 @@ import { pollJobs, type PendingJob } from './wait';
  * their callbacks, or returns them at once.
  */
 export async function runAsyncGenerate(ctx: IExecuteFunctions, items: INodeExecutionData[], model: AsyncModel): Promise<INodeExecutionData[]> {
-	const settings = readRunSettings(ctx);
+	const settings = readRunSettings(ctx, model);
 	const results: ItemResult[] = new Array(items.length);
 	const accepted: AcceptedItem[] = [];
-	for (const itemIndex of items.keys()) {
-		try {
-			accepted.push({ itemIndex, body: await readSubmitBody(ctx, model, itemIndex), download: readDownloadOptions(ctx, itemIndex) });
-		} catch (error) {
-			results[itemIndex] = { error: error as Error };
-		}
-	}
+	// Reading a body may read binary input or check a parent job (free), so items are read concurrently.
+	const read = await settleConcurrent(items, settings.concurrency, async (_item, itemIndex): Promise<AcceptedItem> => ({
+		itemIndex,
+		body: await readSubmitBody(ctx, model, itemIndex),
+		download: readDownloadOptions(ctx, itemIndex),
+	}));
+	read.forEach((outcome, itemIndex) => {
+		if ('error' in outcome) results[itemIndex] = { error: outcome.error };
+		else accepted.push(outcome.value);
+	});
 	if (!ctx.continueOnFail()) collectResults(ctx, results.filter(Boolean));
 	if (accepted.length === 0) return collectResults(ctx, results);
 	if (settings.waitMode === 'callback') return await pauseForCallbacks(ctx, model, settings, accepted, results);
@@ -46,17 +49,18 @@ export async function runAsyncGenerate(ctx: IExecuteFunctions, items: INodeExecu
 		}
 		lastStatus.set(outcome.value.jobId, settings.waitMode === 'none' ? 'submitted' : 'not finished');
 		if (settings.waitMode === 'none') {
-			results[itemIndex] = { items: [{ json: jobToJson({ status: 'PENDING_QUEUE', message: null, jobId: outcome.value.jobId, data: bodyEcho(body) }) }] };
-		} else waiting.push({ ...outcome.value, fetchPath: model.fetchPath, itemIndex });
+			results[itemIndex] = { items: [{ json: jobToJson({ status: 'PENDING_QUEUE', message: null, jobId: outcome.value.jobId, data: bodyEcho(body) }, undefined, model.spellings) }] };
+		} else waiting.push({ ...outcome.value, fetchPath: model.fetchPath, endStatuses: model.endStatuses, itemIndex });
 	});
 	const downloads = new Map(accepted.map(({ itemIndex, download }) => [itemIndex, download]));
-	if (waiting.length > 0) await waitForJobs(ctx, settings, waiting, downloads, results, lastStatus);
+	if (waiting.length > 0) await waitForJobs(ctx, model, settings, waiting, downloads, results, lastStatus);
 	if (!ctx.continueOnFail()) nameWhatWasPaidFor(results, lastStatus);
 	return collectResults(ctx, results);
 }
 
 async function waitForJobs(
 	ctx: IExecuteFunctions,
+	model: AsyncModel,
 	settings: RunSettings,
 	waiting: PendingJob[],
 	downloads: Map<number, DownloadOptions>,
@@ -72,7 +76,7 @@ async function waitForJobs(
 		const outcome = outcomes.get(job.jobId)!;
 		if ('error' in outcome) return { error: outcome.error, jobId: job.jobId };
 		lastStatus.set(job.jobId, String(outcome.job.status));
-		return await finishedJobResult(ctx, outcome.job, job.jobId, job.itemIndex, downloads.get(job.itemIndex)!);
+		return await finishedJobResult(ctx, outcome.job, job.jobId, job.itemIndex, downloads.get(job.itemIndex)!, model);
 	});
 	waiting.forEach((job, position) => {
 		const outcome = finished[position];

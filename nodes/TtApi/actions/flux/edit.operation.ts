@@ -42,6 +42,8 @@ export const fluxEditModel: AsyncModel = {
 	},
 };
 
+export const model = fluxEditModel;
+
 export const description = asyncGenerateProperties(fluxEditModel).filter((property) => property.name !== 'referImages');
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]) {

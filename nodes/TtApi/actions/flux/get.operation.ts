@@ -4,6 +4,8 @@ import { runGetJob } from '../../jobs/get';
 import { getJobProperties } from '../shared/properties';
 import { fluxGenerateModel } from './model';
 
+export const model = fluxGenerateModel;
+
 export const description = getJobProperties;
 
 // Generations and edits are read from the same fetch path.
