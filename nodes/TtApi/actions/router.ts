@@ -24,8 +24,8 @@ interface Resource {
 	operations: Record<string, Operation>;
 }
 
-/** Every resource of the node, in the order the editor lists them. A model family adds one line. */
-const resources: Resource[] = [dalle3, gptImage, gpt4oImage, midjourney, flux, nanoBanana, image, account];
+/** Every resource of the node, alphabetical by display name as n8n lists options. A model family adds one line. */
+const resources: Resource[] = [account, dalle3, flux, gptImage, gpt4oImage, image, midjourney, nanoBanana];
 
 /** The resource selector, then each resource's operation selector and its operations' parameters. */
 export function nodeProperties(): INodeProperties[] {
