@@ -19,7 +19,7 @@ async function submitNow(ctx: IExecuteFunctions, model: AsyncModel, body: IDataO
 	const answer = await ttApiRequest(ctx, {
 		method: 'POST',
 		path: model.submitPath,
-		body,
+		body: model.formBody ? await model.formBody(ctx, body, itemIndex) : body,
 		kind: 'submit',
 		itemIndex,
 		action: 'submit the job',
