@@ -44,6 +44,8 @@ function memoryOf(ctx: IExecuteFunctions): Memory | undefined {
 
 /** The same JSON for the same values whatever the key order. */
 function stableJson(value: unknown): string {
+	// Bytes (an image read into the body) by their content, not as an object of a million indexes.
+	if (ArrayBuffer.isView(value)) return JSON.stringify(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64'));
 	if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
 	if (value && typeof value === 'object') {
 		const entries = Object.keys(value as IDataObject).sort().map((key) => `${JSON.stringify(key)}:${stableJson((value as IDataObject)[key])}`);
