@@ -6,6 +6,7 @@ import { sleepUnlessCancelled } from '../helpers/sleep';
 import { isQueueExhausted } from '../jobs/limit';
 import type { AcceptedItem, AsyncModel } from '../jobs/model';
 import { backoffMs } from '../jobs/queueSchedule';
+import type { RunProgress } from '../jobs/progress';
 import type { ItemResult } from '../jobs/results';
 import type { RunSettings } from '../jobs/settings';
 import { submitJob } from '../jobs/submit';
@@ -32,11 +33,9 @@ export interface Heads {
  */
 export async function submitHeads(
 	ctx: IExecuteFunctions,
-	model: AsyncModel,
-	settings: RunSettings,
+	{ model, settings, hookUrl, progress }: { model: AsyncModel; settings: RunSettings; hookUrl: string; progress?: RunProgress },
 	accepted: AcceptedItem[],
 	limit: number,
-	hookUrl: string,
 	results: ItemResult[],
 ): Promise<Heads> {
 	if (accepted.length > limit) {
@@ -60,6 +59,7 @@ export async function submitHeads(
 			if ('value' in outcome) jobIds.set(item.itemIndex, outcome.value);
 			else if (isQueueExhausted(outcome.error)) refused.push(item);
 			else results[item.itemIndex] = { error: outcome.error };
+			progress?.mark(item.itemIndex, 'value' in outcome ? 'running' : refused.includes(item) ? 'queued' : 'failed');
 		});
 		waiting.unshift(...refused);
 		if (refused.length === 0) continue;

@@ -1,6 +1,7 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 
 import { isFinished } from '../jobs/job';
+import { logCallbackProgress } from '../jobs/progress';
 import { neverSubmittedError } from '../jobs/queueSchedule';
 import { errorJson } from '../jobs/results';
 import type { TtApiEnvelope } from '../transport/request';
@@ -48,7 +49,9 @@ export async function receiveQueued(ctx: IWebhookFunctions, callback: QueuedCall
 		if (memory.resumed) return undefined;
 		await walkLanesBack(ctx, queue, new Set(heads.keys()), memory, fetchPath);
 		const jobs = settledPositions(queue, headAt, memory, fetchPath);
-		if (!jobs || !(await learnTheRest(ctx, jobs, memory))) return undefined;
+		const allEnded = !!jobs && (await learnTheRest(ctx, jobs, memory));
+		logCallbackProgress(ctx, executionId, memory.ended.size + memory.errors.size, queue.order.length);
+		if (!jobs || !allEnded) return undefined;
 		memory.resumed = true;
 		return { finished: jobs.map((job) => ({ job, answer: memory.ended.get(job.jobId)! })), errors: [...memory.errors.values()] };
 	});

@@ -3,12 +3,27 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { jobToJson } from '../jobs/job';
 import { jobsInFlightLimit } from '../jobs/limit';
 import type { AcceptedItem, AsyncModel } from '../jobs/model';
+import type { RunProgress } from '../jobs/progress';
 import { neverSubmittedError } from '../jobs/queueSchedule';
+import { reusedInThisTry } from '../jobs/remembered';
 import { collectResults, errorJson, nameWhatWasPaidFor, type ItemResult } from '../jobs/results';
 import type { RunSettings } from '../jobs/settings';
 import { submitHeads } from './heads';
 import { CONTEXT_KEY, type CallbackRunState, type RunEntry } from './state';
 import { hookUrlOf, resumeUrlOf } from './token';
+
+/**
+ * The webhook sends queued items as JSON: a model that builds a multipart body in the node, or a
+ * body carrying bytes, is submitted all at once as before (TT API's 499s then meet the submit's
+ * own retries).
+ */
+const queueable = (model: AsyncModel, accepted: AcceptedItem[]) => !model.formBody && !accepted.some(({ body }) => hasBytes(body));
+
+function hasBytes(value: unknown): boolean {
+	if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return true;
+	if (Array.isArray(value)) return value.some(hasBytes);
+	return typeof value === 'object' && value !== null && Object.values(value).some(hasBytes);
+}
 
 const entryJson = (entry: RunEntry): IDataObject => errorJson({ message: entry.error ?? 'unknown error', description: entry.errorDescription });
 
@@ -25,11 +40,13 @@ export async function pauseForCallbacks(
 	settings: RunSettings,
 	accepted: AcceptedItem[],
 	results: ItemResult[],
+	progress?: RunProgress,
 ): Promise<INodeExecutionData[]> {
-	const limit = await jobsInFlightLimit(ctx, settings, accepted.length);
+	const limit = queueable(model, accepted) ? await jobsInFlightLimit(ctx, settings, accepted.length) : accepted.length;
 	const resumeUrl = resumeUrlOf(ctx);
 	const hookUrl = await hookUrlOf(ctx, resumeUrl, ctx.getExecutionId());
-	const { jobIds, waiting } = await submitHeads(ctx, model, settings, accepted, limit, hookUrl, results);
+	const { jobIds, waiting } = await submitHeads(ctx, { model, settings, hookUrl, progress }, accepted, limit, results);
+	progress?.finish(reusedInThisTry(ctx), jobIds.size > 0);
 	if (jobIds.size === 0) {
 		for (const { itemIndex } of waiting) results[itemIndex] = { error: neverSubmittedError(ctx, itemIndex, settings.timeoutMs, limit) };
 		return collectResults(ctx, results);

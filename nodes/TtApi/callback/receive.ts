@@ -1,6 +1,7 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 
 import { isFinished, jobIdOf } from '../jobs/job';
+import { logCallbackProgress } from '../jobs/progress';
 import type { TtApiEnvelope } from '../transport/request';
 import { receiveQueued } from './lanes';
 import { learnTheRest, memoryOf, oneAtATime } from './memory';
@@ -46,7 +47,9 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<Completed
 	memory.ended.set(jobId, body);
 	return await oneAtATime(memory, async () => {
 		if (memory.resumed) return undefined;
-		if (!(await learnTheRest(ctx, jobs, memory))) return undefined;
+		const allEnded = await learnTheRest(ctx, jobs, memory);
+		logCallbackProgress(ctx, executionId, memory.ended.size, jobs.length);
+		if (!allEnded) return undefined;
 		memory.resumed = true;
 		return { finished: jobs.map((job) => ({ job, answer: memory.ended.get(job.jobId)! })), errors: [] };
 	});

@@ -6,6 +6,7 @@ import { cancelSignal } from '../transport/request';
 import { isQueueExhausted } from './limit';
 import type { AcceptedItem, AsyncModel } from './model';
 import type { ItemResult } from './results';
+import type { RunProgress } from './progress';
 import type { RunSettings } from './settings';
 import { submitJob } from './submit';
 import { limiter, nextPollDelayMs, watchJob, type JobOutcome } from './wait';
@@ -21,6 +22,7 @@ export interface QueueRun {
 	finish: (item: AcceptedItem, jobId: string, outcome: JobOutcome) => Promise<ItemResult>;
 	/** Told of each accepted submit, so errors can name the jobs already paid for. */
 	submitted: (jobId: string) => void;
+	progress?: RunProgress;
 }
 
 /**
@@ -63,13 +65,17 @@ export async function submitAndPoll(run: QueueRun, accepted: AcceptedItem[]): Pr
 			if (isQueueExhausted(error)) {
 				queue.unshift(item);
 				blockedUntil = Date.now() + backoffMs(++refusals);
-			} else results.set(item.itemIndex, { error: error as Error });
+			} else {
+				results.set(item.itemIndex, { error: error as Error });
+				run.progress?.mark(item.itemIndex, 'failed');
+			}
 			wake();
 			return;
 		}
 		refusals = 0;
 		run.submitted(jobId);
-		const job = { jobId, fetchPath: model.fetchPath, itemIndex: item.itemIndex, submittedAt: Date.now() };
+		run.progress?.mark(item.itemIndex, 'running');
+		const job = { jobId, fetchPath: model.fetchPath, endStatuses: model.endStatuses, itemIndex: item.itemIndex, submittedAt: Date.now() };
 		const own = watchers.child();
 		const outcome = await watchJob(job, {
 			ctx,
@@ -84,7 +90,9 @@ export async function submitAndPoll(run: QueueRun, accepted: AcceptedItem[]): Pr
 		// One of ours ended, so the account's queue has room again: a refused item may go now.
 		blockedUntil = 0;
 		wake();
-		results.set(item.itemIndex, await finishSlot(async () => await run.finish(item, jobId, outcome)));
+		const result = await finishSlot(async () => await run.finish(item, jobId, outcome));
+		results.set(item.itemIndex, result);
+		run.progress?.mark(item.itemIndex, 'error' in result ? 'failed' : 'done');
 	};
 
 	const deadline = sleepUnlessCancelled(timeoutMs, signal).then(() => over.abort(), () => undefined);

@@ -11,6 +11,8 @@ export interface PendingJob {
 	fetchPath: string;
 	itemIndex: number;
 	submittedAt: number;
+	/** The model's end statuses, when they are not SUCCESS and FAILED. */
+	endStatuses?: readonly string[];
 }
 
 export type JobOutcome = { job: TtApiEnvelope } | { error: Error };
@@ -112,7 +114,7 @@ export async function watchJob(job: PendingJob, watch: Watch): Promise<JobOutcom
 			const answer = await unlessAborted(watch.fetchSlot(async () => await fetchJob(ctx, job)), signal);
 			lastProblem = undefined;
 			const age = Date.now() - job.submittedAt;
-			if (isFinished(answer.status)) {
+			if (isFinished(answer.status, job.endStatuses)) {
 				watch.ended?.(lastRunningAge, age);
 				return { job: answer };
 			}
