@@ -114,16 +114,20 @@ describe('queue-aware submit, callback mode (real engine, emulator with max_queu
 		expect(log.fetches).toBeLessThanOrEqual(12);
 	});
 
-	it('two webhook processes taking callbacks in turn: the last callback resumes the run, at most two fetches per job', async () => {
+	it('two webhook processes taking callbacks in turn resume the run, with every image, at most two fetches per job', async () => {
 		const prompts = promptsOf('callback two processes', 12);
 		const paused = await pause(prompts);
 		const answers: WebhookAnswer[] = [];
-		for (let index = 0; index < prompts.length; index++) {
+		// Until the run resumes: n8n then refuses further calls, as the execution no longer waits.
+		for (let index = 0; index < prompts.length && !answers.some((answer) => answer.items); index++) {
 			const [callback] = (await listener.waitFor(index + 1)).slice(index);
 			answers.push(await (index % 2 === 0 ? deliverToPausedRun : restarted.deliverToPausedRun)(paused, callback));
 		}
-		expect(answers.map((answer) => answer.items !== undefined)).toEqual(prompts.map((_prompt, index) => index === prompts.length - 1));
-		expect(answers.at(-1)!.items!.map((item) => [item.json.prompt, item.json.status])).toEqual(prompts.map((prompt) => [prompt, 'SUCCESS']));
+		// At the last callback, or earlier if a fetch finds the jobs still to call back already ended.
+		const resumed = answers.filter((answer) => answer.items !== undefined);
+		expect(resumed).toHaveLength(1);
+		expect(answers.length).toBeGreaterThanOrEqual(prompts.length - 3);
+		expect(resumed[0].items!.map((item) => [item.json.prompt, item.json.status])).toEqual(prompts.map((prompt) => [prompt, 'SUCCESS']));
 		const log = queueLog(env.emulator, prompts);
 		expect(log).toMatchObject({ accepted: 12, startedTwice: [], maxInFlight: 3 });
 		expect(log.fetches).toBeLessThanOrEqual(2 * 12);
