@@ -3,8 +3,12 @@
  * with `images: [{ image_url }]` (http(s) or data: URIs; the older `image` URL list too) or
  * OpenAI's multipart upload (`image` / `image[]` files, `mask` file); then OpenAI's rules checked.
  */
+import { createHash } from 'node:crypto';
+
 export interface ReceivedImage {
 	via: 'url' | 'dataUri' | 'file' | 'fileId';
+	/** The first 16 hex digits of the bytes' SHA-256: tests compare them with what they sent. */
+	sha256?: string;
 	/** The type its bytes show (png, jpeg, webp, gif), '' when not an image; URLs: not known. */
 	type?: string;
 	bytes?: number;
@@ -19,6 +23,8 @@ export interface ReceivedRequest {
 	images: ReceivedImage[];
 	mask?: ReceivedImage;
 }
+
+export const digest = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex').slice(0, 16);
 
 export function sniff(bytes: Buffer): string {
 	if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
@@ -35,12 +41,12 @@ function fromReference(reference: unknown): ReceivedImage {
 	const data = /^data:([\w/+.-]+);base64,(.*)$/s.exec(url);
 	if (!data) return { via: 'url', url };
 	const bytes = Buffer.from(data[2], 'base64');
-	return { via: 'dataUri', type: sniff(bytes), bytes: bytes.length };
+	return { via: 'dataUri', type: sniff(bytes), bytes: bytes.length, sha256: digest(bytes) };
 }
 
 async function fromFile(field: string, file: File): Promise<ReceivedImage> {
 	const bytes = Buffer.from(await file.arrayBuffer());
-	return { via: 'file', type: sniff(bytes), bytes: bytes.length, field, fileName: file.name };
+	return { via: 'file', type: sniff(bytes), bytes: bytes.length, sha256: digest(bytes), field, fileName: file.name };
 }
 
 export async function readImagesRequest(raw: Buffer, contentType: string): Promise<ReceivedRequest | string> {

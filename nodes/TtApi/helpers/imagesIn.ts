@@ -9,6 +9,8 @@ export interface InputImage {
 	name: string;
 	/** Source 'binary', after readInputImages; checkInputImages leaves it out. */
 	data?: Buffer;
+	/** Source 'binary': the file's first bytes (up to 4 KB), for checks of its header. */
+	head?: Buffer;
 	/** '' when unknown (URLs). */
 	mimeType: string;
 	fileName: string;
@@ -35,7 +37,10 @@ const LABELS: Record<string, string> = {
 };
 export const fieldOf = (name: string): Field => ({ label: LABELS[name] ?? name, name });
 
-const typeNames = (mimeTypes: string[]) => mimeTypes.map((type) => type.replace('image/', '').toUpperCase()).join(', ');
+function typeNames(mimeTypes: string[]): string {
+	const names = mimeTypes.map((type) => (type === 'image/webp' ? 'WebP' : type.replace('image/', '').toUpperCase()));
+	return names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : (names[0] ?? '');
+}
 const megabytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
 
 /** The image type from the file's first bytes: binary metadata often says application/octet-stream. */
@@ -53,6 +58,20 @@ function fieldNames(value: unknown): string[] {
 	return [...new Set(names.filter(Boolean))];
 }
 
+const HEAD_BYTES = 4096;
+
+/** The file's first bytes, without reading the whole file (filesystem mode) or decoding it all. */
+async function headOf(ctx: IExecuteFunctions, binary: IBinaryData): Promise<Buffer> {
+	if (!binary.id) return Buffer.from((binary.data ?? '').slice(0, (HEAD_BYTES / 3) * 4 + 4), 'base64').subarray(0, HEAD_BYTES);
+	const stream = await ctx.helpers.getBinaryStream(binary.id, HEAD_BYTES);
+	try {
+		for await (const chunk of stream) return Buffer.from(chunk as Buffer).subarray(0, HEAD_BYTES);
+		return Buffer.alloc(0);
+	} finally {
+		stream.destroy();
+	}
+}
+
 async function sizeOf(ctx: IExecuteFunctions, binary: IBinaryData): Promise<number | undefined> {
 	if (typeof binary.bytes === 'number') return binary.bytes;
 	if (!binary.id) return Buffer.byteLength(binary.data ?? '', 'base64');
@@ -62,7 +81,8 @@ async function sizeOf(ctx: IExecuteFunctions, binary: IBinaryData): Promise<numb
 
 /**
  * One binary field of the item as an image, checked against `rules`: present, an image of an
- * allowed type, not over `maxBytes`. `load` reads its bytes (in filesystem mode, from disk).
+ * allowed type (by its first bytes), not over `maxBytes`. `load` reads all its bytes (in
+ * filesystem mode, from disk); otherwise only its head is read.
  */
 export async function readBinaryImage(
 	ctx: IExecuteFunctions,
@@ -80,23 +100,27 @@ export async function readBinaryImage(
 	}
 	const binary = ctx.helpers.assertBinaryData(itemIndex, binaryName);
 	const notAnImage = (type: string) =>
-		invalid(ctx, field, itemIndex, `names "${binaryName}", which is ${type ? `a ${type} file` : 'not an image'}, not ${typeNames(allowed)}`, `Give a binary field holding a ${typeNames(allowed)} image.`);
+		invalid(ctx, field, itemIndex, `names "${binaryName}", which holds ${type || 'no image'}, not ${typeNames(allowed)}`, `Give a binary field holding a ${typeNames(allowed)} image.`);
+	// The bytes decide; the declared type only names what the field holds when they show no image.
 	const declared = (binary.mimeType ?? '').split(';')[0].trim().toLowerCase();
-	// A declared type that is neither allowed nor generic is refused before reading the file.
-	if (declared && !allowed.includes(declared) && !/^(application\/octet-stream|binary\/octet-stream)$/.test(declared)) throw notAnImage(declared);
+	const shown = (sniffed: string) => sniffed || (declared.startsWith('image/') || /octet-stream/.test(declared) ? '' : declared);
 	const maxBytes = rules.maxBytes;
 	const tooBig = (bytes: number) =>
 		invalid(ctx, field, itemIndex, `names "${binaryName}", which is ${megabytes(bytes)}; at most ${megabytes(maxBytes ?? 0)} are allowed`, 'Use a smaller image, or resize it in a node before this one.');
 	const declaredSize = maxBytes === undefined ? undefined : await sizeOf(ctx, binary);
 	if (maxBytes !== undefined && declaredSize !== undefined && declaredSize > maxBytes) throw tooBig(declaredSize);
-	const image: InputImage = { source: 'binary', name: binaryName, mimeType: declared, fileName: binary.fileName ?? `${binaryName}.${binary.fileExtension ?? 'png'}` };
-	if (!rules.load) return image;
-
+	const fileName = binary.fileName ?? `${binaryName}.${binary.fileExtension ?? 'png'}`;
+	if (!rules.load) {
+		const head = await headOf(ctx, binary);
+		const sniffed = sniffImageType(head);
+		if (!allowed.includes(sniffed)) throw notAnImage(shown(sniffed));
+		return { source: 'binary', name: binaryName, mimeType: sniffed, fileName, head };
+	}
 	const data = await ctx.helpers.getBinaryDataBuffer(itemIndex, binaryName);
 	const sniffed = sniffImageType(data.subarray(0, 16));
-	if (!allowed.includes(sniffed)) throw notAnImage(sniffed);
+	if (!allowed.includes(sniffed)) throw notAnImage(shown(sniffed));
 	if (maxBytes !== undefined && data.length > maxBytes) throw tooBig(data.length);
-	return { ...image, data, mimeType: sniffed };
+	return { source: 'binary', name: binaryName, mimeType: sniffed, fileName, data, head: data.subarray(0, HEAD_BYTES) };
 }
 
 async function collect(ctx: IExecuteFunctions, itemIndex: number, rules: ImageRules, load: boolean): Promise<InputImage[]> {

@@ -74,23 +74,26 @@ async function readEdit(ctx: IExecuteFunctions, itemIndex: number): Promise<Edit
 	const rules: ImageRules = request.model === 'dall-e-2'
 		? { min: 1, max: 1, maxBytes: SMALL_IMAGE_MAX_BYTES, mimeTypes: ['image/png'], urlsParameter: multipart ? '' : undefined }
 		: { min: 1, max: EDIT_IMAGES_MAX, maxBytes: GPT_IMAGE_MAX_BYTES, urlsParameter: multipart ? '' : undefined };
-	await checkInputImages(ctx, itemIndex, rules);
+	const images = await checkInputImages(ctx, itemIndex, rules);
 	const maskField = options.maskBinaryField === undefined || options.maskBinaryField === '' ? '' : requireText(ctx, IMAGE_FIELDS.maskBinaryField, options.maskBinaryField, itemIndex, 200);
-	if (maskField) await readMask(ctx, itemIndex, maskField, false);
-	return { ...request, multipart, rules, maskField };
+	const edit = { ...request, multipart, rules, maskField };
+	// From the files' first bytes, so that no item is sent before every item passed.
+	checkPixels(ctx, itemIndex, edit, images, maskField ? await readMask(ctx, itemIndex, maskField, false) : undefined);
+	return edit;
 }
 
 async function readMask(ctx: IExecuteFunctions, itemIndex: number, name: string, load: boolean): Promise<InputImage> {
 	return await readBinaryImage(ctx, itemIndex, IMAGE_FIELDS.maskBinaryField, name, { maxBytes: SMALL_IMAGE_MAX_BYTES, mimeTypes: ['image/png'], load });
 }
 
-/** The checks that need the bytes: a mask with transparency, dall-e-2's square image. */
+/** The checks of the PNG headers: a mask with transparency and the image's size, dall-e-2's square image. */
 function checkPixels(ctx: IExecuteFunctions, itemIndex: number, request: EditRequest, images: InputImage[], mask?: InputImage) {
-	const first = images[0]?.data ? pngInfo(images[0].data) : undefined;
+	const bytesOf = (image?: InputImage) => image?.data ?? image?.head;
+	const first = bytesOf(images[0]) ? pngInfo(bytesOf(images[0])!) : undefined;
 	if (request.model === 'dall-e-2' && first && first.width !== first.height) {
 		throw invalid(ctx, IMAGE_FIELDS.inputBinaryFields, itemIndex, `names a ${first.width}x${first.height} image, but DALL·E 2 edits square images only`, 'Crop the image to a square, or choose a GPT image model.');
 	}
-	const info = mask?.data ? pngInfo(mask.data) : undefined;
+	const info = bytesOf(mask) ? pngInfo(bytesOf(mask)!) : undefined;
 	if (!mask || !info) return;
 	if (!info.transparency) {
 		throw invalid(ctx, IMAGE_FIELDS.maskBinaryField, itemIndex, `names "${mask.name}", a PNG without transparency`, 'The mask must be transparent (alpha 0) where the image may change.');
@@ -100,16 +103,20 @@ function checkPixels(ctx: IExecuteFunctions, itemIndex: number, request: EditReq
 	}
 }
 
-async function edit(ctx: IExecuteFunctions, request: EditRequest, itemIndex: number): Promise<INodeExecutionData[]> {
+/** The request body; the images' bytes stay referenced by it alone, not by the call waiting for TT API. */
+async function editBody(ctx: IExecuteFunctions, request: EditRequest, itemIndex: number): Promise<Buffer | FormData> {
 	// Read here, not at validation: only the images of the items in flight are held in memory.
 	const images = await readInputImages(ctx, itemIndex, request.rules);
 	const mask = request.maskField ? await readMask(ctx, itemIndex, request.maskField, true) : undefined;
-	checkPixels(ctx, itemIndex, request, images, mask);
 	const fields = { prompt: request.prompt, model: request.model, ...request.fields };
+	return request.multipart ? editMultipartBody(fields, images, mask) : editJsonBody(fields, images, mask);
+}
+
+async function edit(ctx: IExecuteFunctions, request: EditRequest, itemIndex: number): Promise<INodeExecutionData[]> {
 	const answer = await ttApiRequest(ctx, {
 		method: 'POST',
 		path: '/v1/images/edits',
-		body: request.multipart ? editMultipartBody(fields, images, mask) : editJsonBody(fields, images, mask),
+		body: await editBody(ctx, request, itemIndex),
 		kind: 'submit',
 		sync: true,
 		itemIndex,

@@ -23,7 +23,7 @@ export function modelProperty(models: readonly ImageModel[]): INodeProperties {
 }
 
 const choices = (values: readonly string[]): INodePropertyOptions[] =>
-	values.map((value) => ({ name: value === 'auto' ? 'Auto' : value.replace(/^\w/, (first) => first.toUpperCase()), value }));
+	values.map((value) => ({ name: value === 'hd' ? 'HD' : value.replace(/^\w/, (first) => first.toUpperCase()), value }));
 const forModels = (models: readonly string[]) => ({ show: { '/model': [...models] } });
 const gptOnly = forModels(GPT_MODELS);
 
@@ -40,8 +40,9 @@ function perModel(displayName: string, name: string, lists: Record<ImageModel, r
 			default: '',
 			displayOptions: forModels(group),
 		};
-		// TT API's default where it has one (auto), else the first documented value.
-		property.default = values.split(',')[0];
+		// TT API's default where it documents one (auto), else OpenAI's (1024x1024, standard).
+		const list = values.split(',');
+		property.default = ['auto', '1024x1024'].find((value) => list.includes(value)) ?? list[0];
 		return property;
 	});
 }
