@@ -54,18 +54,26 @@ const gpt4oPolling: Shot = {
 
 const editImage: Shot = {
 	name: 'edit-image',
-	files: ['edit-image.png'],
+	files: ['edit-image.png', 'edit-image-node.png'],
 	async take({ page, stack, outDir, say }) {
 		say('sending a PNG through the "edit an image you upload" form…');
 		const edited = await submitEditImageForm(stack.n8n.baseUrl, makePng(11), 'Make it a snowy winter scene');
 		const run = await stack.n8n.finishedRun(edited.executionId);
 		if (run.status !== 'success') throw new Error(`the form's execution ${edited.executionId} ended ${run.status}`);
-		// The finished execution as the editor shows it: the workflow drawn in a preview frame.
+		// The finished execution as the editor's Executions tab shows it.
 		await page.goto(`${stack.n8n.baseUrl}/workflow/${EDIT_IMAGE_WORKFLOW_ID}/executions/${edited.executionId}`);
-		const preview = page.frameLocator('iframe').first();
-		await preview.getByText('Edit the image', { exact: true }).first().waitFor({ timeout: 60_000 });
+		await page.getByText('Edit the image', { exact: true }).first().waitFor({ timeout: 60_000 });
+		// n8n 2.x opens its "Production Checklist" over the executions list of a published workflow.
+		const checklist = page.locator('[data-test-id="suggested-actions-close"]');
+		await checklist.click({ timeout: 5000 }).catch(() => undefined);
 		await page.waitForTimeout(1500);
 		await page.screenshot({ path: path.join(outDir, 'edit-image.png') });
+
+		// The edit node of that run: the uploaded image in, the edited one out, as binary.
+		await page.locator('[data-test-id="canvas-node"]').filter({ hasText: 'Edit the image' }).first().dblclick({ force: true });
+		await page.getByText('ttapi-', { exact: false }).first().waitFor({ timeout: 30_000 });
+		await page.waitForTimeout(1000);
+		await page.screenshot({ path: path.join(outDir, 'edit-image-node.png') });
 	},
 };
 
