@@ -17,8 +17,9 @@ import { freePortBlock } from './ports';
 const API_KEY = 'e2e-images-key-5c2e81';
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
+// Packed once for both lines, into a folder of this run's own: other worktrees pack the same file name.
 let tarball: string | undefined;
-const packOnce = (dir: string) => (tarball ??= packPackage(dir));
+const packOnce = () => (tarball ??= packPackage(mkdtempSync(path.join(tmpdir(), 'ttapi-e2e-images-pack-'))));
 
 jest.setTimeout(15 * 60 * 1000);
 
@@ -55,7 +56,7 @@ describe.each(lines)('images in real n8n %s', (line) => {
 			// Binary data as files (the default differs between lines), and the inputs readable.
 			extraEnv: { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem', N8N_RESTRICT_FILE_ACCESS_TO: inputs },
 		});
-		n8n.installPackage(packOnce(path.join(tmpdir(), 'ttapi-e2e-pack')));
+		n8n.installPackage(packOnce());
 		await n8n.importDemo({ apiKey: API_KEY, baseUrl: emulator.url, triggerSecret: 'e2e-images-secret' });
 		const glob = path.join(inputs, 'photo-*.png');
 		await n8n.importWorkflows([
