@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { startEmulator, type TtApiEmulator } from '../emulator/emulator';
+import { digest } from '../emulator/openaiImagesRequest';
 import { makePng } from '../emulator/png';
 import { versions, type Line } from './install';
 import { accountWorkflow, EDIT_NODE, editWorkflow } from './imagesWorkflows';
@@ -92,8 +93,9 @@ describe.each(lines)('images in real n8n %s', (line) => {
 			model: 'gpt-image-1',
 			prompt: 'Put a red hat on the cat',
 			n: 2,
-			images: [{ via: 'dataUri', type: 'png', bytes: photo.length }],
-			mask: { via: 'dataUri', type: 'png', bytes: mask.length },
+			// Byte for byte what was read from disk.
+			images: [{ via: 'dataUri', type: 'png', bytes: photo.length, sha256: digest(photo) }],
+			mask: { via: 'dataUri', type: 'png', bytes: mask.length, sha256: digest(mask) },
 		});
 	});
 
@@ -108,8 +110,8 @@ describe.each(lines)('images in real n8n %s', (line) => {
 			format: 'multipart',
 			model: 'gpt-image-1',
 			output_format: 'webp',
-			images: [{ via: 'file', field: 'image[]', type: 'png', bytes: photo.length, fileName: 'photo-data.png' }],
-			mask: { via: 'file', field: 'mask', type: 'png', bytes: mask.length, fileName: 'photo-mask.png' },
+			images: [{ via: 'file', field: 'image[]', type: 'png', bytes: photo.length, sha256: digest(photo), fileName: 'photo-data.png' }],
+			mask: { via: 'file', field: 'mask', type: 'png', bytes: mask.length, sha256: digest(mask), fileName: 'photo-mask.png' },
 		});
 	});
 

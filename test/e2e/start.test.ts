@@ -10,6 +10,7 @@ import path from 'node:path';
 
 import { submitEditImageForm } from '../../scripts/editImageForm';
 import { startStack, type Stack } from '../../scripts/stack';
+import { digest } from '../emulator/openaiImagesRequest';
 import { makePng } from '../emulator/png';
 import type { RestAnswer } from './n8n';
 import { freePortBlock } from './ports';
@@ -99,7 +100,7 @@ describe('npm start on a real n8n 2.x, started twice on one home', () => {
 		expect(edited.bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
 		expect(edited.bytes.equals(photo)).toBe(false);
 		const [request] = first!.emulator!.requestsTo('/v1/images/edits');
-		expect(request.body).toMatchObject({ format: 'json', model: 'gpt-image-1', prompt: 'Make it a snowy winter scene', images: [{ via: 'dataUri', type: 'png', bytes: photo.length }] });
+		expect(request.body).toMatchObject({ format: 'json', model: 'gpt-image-1', prompt: 'Make it a snowy winter scene', images: [{ via: 'dataUri', type: 'png', bytes: photo.length, sha256: digest(photo) }] });
 		expect((await first!.n8n.finishedRun(edited.executionId)).status).toBe('success');
 	});
 
