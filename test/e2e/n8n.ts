@@ -19,11 +19,18 @@ export const TRIGGER_CREDENTIAL_ID = 'TtApiDemoTrgSec1';
 export const TRIGGER_WEBHOOK_ID = '6f1c2a8e-3b4d-4e5f-9a0b-1c2d3e4f5a6b';
 export const OWNER = { email: 'demo@ttapi.local', password: 'TtApiDemo-2026!', firstName: 'Demo', lastName: 'User' };
 
-/** Builds and packs the package; returns the tarball's path. */
+/**
+ * Builds and packs the package; returns the tarball's path. Under jest it packs the dist/ that
+ * `npm test` built: rebuilding would empty dist/ under the suites running beside this one.
+ */
 export function packPackage(destination: string): string {
 	mkdirSync(destination, { recursive: true });
-	const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-	if (build.status !== 0) throw new Error('npm run build failed');
+	if (process.env.JEST_WORKER_ID === undefined) {
+		const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+		if (build.status !== 0) throw new Error('npm run build failed');
+	} else if (!existsSync(path.join(root, 'dist', 'nodes', 'TtApi', 'TtApi.node.js'))) {
+		throw new Error('dist/ is missing: run the suites through npm test or npm run test:e2e, which build first');
+	}
 	const pack = spawnSync('npm', ['pack', '--silent', '--pack-destination', destination], { cwd: root, encoding: 'utf8' });
 	if (pack.status !== 0) throw new Error(`npm pack failed: ${pack.stderr}`);
 	return path.join(destination, pack.stdout.trim().split('\n').pop()!);

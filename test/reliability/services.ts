@@ -78,8 +78,14 @@ export interface Services {
 	stop(): Promise<void>;
 }
 
-export async function startServices(redisPort: number, postgresPort: number): Promise<Services> {
+/** Installs redis-server (apt) and PostgreSQL 17 (.cache/) when missing. */
+export function ensureServicesInstalled(): void {
 	if (spawnSync('which', ['redis-server']).status !== 0) aptInstall('redis-server');
+	ensurePostgres();
+}
+
+export async function startServices(redisPort: number, postgresPort: number): Promise<Services> {
+	ensureServicesInstalled();
 	const folder = mkdtempSync(path.join(tmpdir(), 'ttapi-pg-'));
 	const owner = postgresOwner();
 	if (owner) chownSync(folder, Number(run('id', ['-u', owner])), Number(run('id', ['-g', owner])));
