@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { pickTile, submitPrompt } from '../../scripts/midjourneyForm';
 import { startStack, type Stack } from '../../scripts/stack';
 import type { RestAnswer } from './n8n';
 import { freePortBlock } from './ports';
@@ -87,7 +88,29 @@ describe('npm start on a real n8n 2.x, started twice on one home', () => {
 
 	it('the first start imports the credential and every demo workflow', () => {
 		expect(first!.demo).toMatchObject({ kept: [], credential: 'imported' });
-		expect(first!.demo.imported).toHaveLength(7);
+		expect(first!.demo.imported).toHaveLength(8);
+	});
+
+	it('the Midjourney demo: a prompt typed in its form shows the grid, and the tile picked comes back upscaled', async () => {
+		const { n8n, emulator } = first!;
+		const page = await submitPrompt(n8n.baseUrl, 'A paper-cut lighthouse at dusk --ar 3:2');
+		expect(page.tiles).toEqual(['1 (top left)', '2 (top right)', '3 (bottom left)', '4 (bottom right)']);
+		// The browser loads the grid from the page's <img>.
+		const grid = await fetch(page.gridUrl);
+		expect(grid.headers.get('content-type')).toBe('image/png');
+
+		const upscaled = await pickTile(page, '3 (bottom left)');
+		const run = await n8n.finishedRun(page.executionId);
+		expect([run.status, run.data.resultData.error?.message]).toEqual(['success', undefined]);
+		const [imagined] = run.data.resultData.runData.Imagine[0].data.main[0];
+		expect(imagined.json).toMatchObject({ status: 'SUCCESS', action: 'imagine', prompt: 'A paper-cut lighthouse at dusk --ar 3:2', imageUrl: page.gridUrl });
+		expect(emulator!.requestsTo('/midjourney/v1/action').map((request) => request.body)).toEqual([{ jobId: imagined.json.jobId, action: 'upsample3' }]);
+		const [tile] = run.data.resultData.runData['Upscale the tile'][0].data.main[0];
+		expect(tile.json).toMatchObject({ status: 'SUCCESS', action: 'upsample3' });
+		// What the completion page hands back is the upscale TT API made, byte for byte.
+		expect(upscaled.mimeType).toBe('image/png');
+		expect(upscaled.bytes.equals(Buffer.from(await (await fetch(tile.json.imageUrl)).arrayBuffer()))).toBe(true);
+		expect(upscaled.bytes.equals(Buffer.from(await grid.arrayBuffer()))).toBe(false);
 	});
 
 	it('a second start while the first runs is refused, naming the port', async () => {
@@ -110,7 +133,7 @@ describe('npm start on a real n8n 2.x, started twice on one home', () => {
 
 		second = await startStack({ ...ports, home, log: quiet });
 		expect(second.demo.imported).toEqual(['TT API demo: DALL·E 3']);
-		expect(second.demo.kept).toHaveLength(6);
+		expect(second.demo.kept).toHaveLength(7);
 		expect(second.demo).toMatchObject({ credential: 'kept', credentialElsewhere: 'https://api.ttapi.io' });
 
 		const kept = dataOf(await second.n8n.rest('GET', '/workflows/TtApiDemoGpt4oPo'));
