@@ -21,7 +21,7 @@ export class TtApi implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: subtitle(),
-		description: "Generate images with TT API's OpenAI models: DALL·E 3, GPT-4o image and GPT image",
+		description: "Generate and edit images with TT API: Midjourney, Flux, Nano Banana, GPT image, GPT-4o image and DALL·E",
 		defaults: { name: 'TT API' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

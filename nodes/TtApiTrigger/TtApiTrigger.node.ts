@@ -25,7 +25,7 @@ export class TtApiTrigger implements INodeType {
 		defaultVersion: 2,
 		subtitle: '={{"events: " + $parameter["events"]}}',
 		// n8n's editor folds this trigger into the TT API app entry and shows this text for the app.
-		description: "Generate images with TT API's OpenAI models: DALL·E 3, GPT-4o image and GPT image, and start workflows when a job ends",
+		description: "Generate and edit images with TT API (Midjourney, Flux, Nano Banana, GPT image, DALL·E), and start workflows when a job ends",
 		defaults: { name: 'TT API Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

@@ -7,6 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+import { fluxRoutes } from './flux';
+import { geminiRoutes } from './gemini';
 import { EmulatorModules } from './moduleHost';
 import type { RouteModule } from './modules';
 import { midjourneyRoutes } from './midjourney';
@@ -22,6 +24,8 @@ const DALLE_SIZES = ['1024x1024', '1024x1792', '1792x1024'];
 /** Model families whose routes live in files of their own: one line each. */
 const ROUTE_MODULES: RouteModule[] = [
 	midjourneyRoutes,
+	fluxRoutes,
+	geminiRoutes,
 ];
 
 export class TtApiEmulator extends EmulatorModules {

@@ -7,7 +7,8 @@ import type { AddressInfo, Socket } from 'node:net';
 
 import type { EmulatorOptions, Fault, LoggedRequest, ResolvedOptions, Route } from './types';
 
-const MAX_BODY_BYTES = 1024 * 1024;
+// Room for the images a Flux edit or a Nano Banana call uploads.
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 export abstract class EmulatorServer {
 	readonly options: ResolvedOptions;

@@ -4,10 +4,12 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 import type { AsyncModel } from '../jobs/model';
 import * as account from './account';
 import * as dalle3 from './dalle3';
+import * as flux from './flux';
 import * as gpt4oImage from './gpt4oImage';
 import * as gptImage from './gptImage';
 import * as image from './image';
 import * as midjourney from './midjourney';
+import * as nanoBanana from './nanoBanana';
 
 interface Operation {
 	description: INodeProperties[];
@@ -22,8 +24,8 @@ interface Resource {
 	operations: Record<string, Operation>;
 }
 
-/** Every resource of the node, in the order the editor lists them. A model family adds one line. */
-const resources: Resource[] = [dalle3, gptImage, gpt4oImage, midjourney, image, account];
+/** Every resource of the node, alphabetical by display name as n8n lists options. A model family adds one line. */
+const resources: Resource[] = [account, dalle3, flux, gptImage, gpt4oImage, image, midjourney, nanoBanana];
 
 /** The resource selector, then each resource's operation selector and its operations' parameters. */
 export function nodeProperties(): INodeProperties[] {

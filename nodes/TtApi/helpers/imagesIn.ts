@@ -34,6 +34,7 @@ const LABELS: Record<string, string> = {
 	inputBinaryFields: 'Input Binary Fields',
 	imageUrls: 'Image URLs',
 	maskBinaryField: 'Mask Binary Field',
+	referImages: 'Reference Images',
 };
 export const fieldOf = (name: string): Field => ({ label: LABELS[name] ?? name, name });
 

@@ -41,6 +41,8 @@ export interface AsyncModel {
 	defaultWaitTimeout?: (ctx: IExecuteFunctions) => number;
 	/** Whether a job TT API posted (a callback) is one of this model's: lets the trigger emit Get's shape. */
 	recognises?: (envelope: TtApiEnvelope) => boolean;
+	/** Sends the submit as multipart/form-data (the body's fields and the item's files) instead of JSON. */
+	formBody?: (ctx: IExecuteFunctions, body: IDataObject, itemIndex: number) => Promise<FormData>;
 }
 
 /** An input item that passed validation: its submit body and where its image goes. */
