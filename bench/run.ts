@@ -10,6 +10,7 @@ import path from 'node:path';
 import { startEmulator, type TtApiEmulator } from '../test/emulator/emulator';
 import { N8nInstance, packPackage } from '../test/e2e/n8n';
 import { freePortBlock } from '../test/e2e/ports';
+import { imagesSection } from './images';
 import { midjourneySection } from './midjourney';
 import { oneAtATimeWorkflow, oursWorkflow, templateWorkflow } from './workflows';
 
@@ -17,7 +18,7 @@ const JOB_MS = Number(process.env.BENCH_JOB_MS ?? 30_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 20);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
 const MEMORY_PAIRS = Number(process.env.BENCH_MEMORY_PAIRS ?? 3);
-/** BENCH_ONLY=memory skips the latency and batch runs; BENCH_ONLY=midjourney runs only the Midjourney section. */
+/** BENCH_ONLY=memory skips the latency and batch runs; BENCH_ONLY=images or =midjourney runs only that section. */
 const ONLY = process.env.BENCH_ONLY;
 const IMAGE_BYTES = 8 * 1024 * 1024;
 const KEY = 'bench-key';
@@ -40,6 +41,7 @@ const percentile = (values: number[], p: number) => {
 const median = (values: number[]) => percentile(values, 50);
 
 async function main() {
+	if (ONLY === 'images') return void (await imagesSection(log));
 	if (ONLY === 'midjourney') return void (await midjourneySection(log));
 	const work = mkdtempSync(path.join(tmpdir(), 'ttapi-bench-'));
 	const emulator: TtApiEmulator = await startEmulator({ validKeys: [KEY], queueMs: 1000, runMs: JOB_MS - 1000 });
@@ -174,6 +176,7 @@ async function main() {
 		for (const row of table) console.log(`| ${row.join(' | ')} |`);
 		console.log(`\nPeak memory of the n8n process, ${BATCH} images × 8 MB downloaded to binary: +${(growth / 1048576).toFixed(1)} MB over the same run without images (${(growth / IMAGE_BYTES).toFixed(2)} images' size; median of ${MEMORY_PAIRS} pairs)`);
 		if (ONLY === undefined) {
+			results.images = await imagesSection(log);
 			results.midjourney = await midjourneySection(log);
 			writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 			log('wrote bench/results.json');
