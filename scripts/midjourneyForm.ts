@@ -44,9 +44,20 @@ export async function submitPrompt(baseUrl: string, prompt: string): Promise<Til
 	// The form's own field names: field-<position of the field>.
 	const form = new FormData();
 	form.append('field-0', prompt);
-	const submitted = await fetch(`${baseUrl}/form/${MIDJOURNEY_FORM_PATH}`, { method: 'POST', body: form });
+	let submitted: Response;
+	// n8n serves requests before it has activated every published workflow: the form is a 404 until then.
+	for (const deadline = Date.now() + 60_000; ; await sleep(500)) {
+		submitted = await fetch(`${baseUrl}/form/${MIDJOURNEY_FORM_PATH}`, { method: 'POST', body: form });
+		if (submitted.status !== 404 || Date.now() > deadline) break;
+		await submitted.arrayBuffer();
+	}
 	const text = await submitted.text();
-	const url = (JSON.parse(text) as { formWaitingUrl?: string }).formWaitingUrl;
+	let url: string | undefined;
+	try {
+		url = (JSON.parse(text) as { formWaitingUrl?: string }).formWaitingUrl;
+	} catch {
+		url = undefined;
+	}
 	if (!url) throw new Error(`the form answered HTTP ${submitted.status}: ${text.slice(0, 300)}`);
 	await untilWaitingOn(url);
 	const page = await (await fetch(url)).text();
