@@ -11,13 +11,14 @@ import { startEmulator, type TtApiEmulator } from '../test/emulator/emulator';
 import { N8nInstance, packPackage } from '../test/e2e/n8n';
 import { freePortBlock } from '../test/e2e/ports';
 import { imagesSection } from './images';
+import { midjourneySection } from './midjourney';
 import { oneAtATimeWorkflow, oursWorkflow, templateWorkflow } from './workflows';
 
 const JOB_MS = Number(process.env.BENCH_JOB_MS ?? 30_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 20);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
 const MEMORY_PAIRS = Number(process.env.BENCH_MEMORY_PAIRS ?? 3);
-/** BENCH_ONLY=memory skips the latency and batch runs; BENCH_ONLY=images runs only the images section. */
+/** BENCH_ONLY=memory skips the latency and batch runs; BENCH_ONLY=images or =midjourney runs only that section. */
 const ONLY = process.env.BENCH_ONLY;
 const IMAGE_BYTES = 8 * 1024 * 1024;
 const KEY = 'bench-key';
@@ -41,6 +42,7 @@ const median = (values: number[]) => percentile(values, 50);
 
 async function main() {
 	if (ONLY === 'images') return void (await imagesSection(log));
+	if (ONLY === 'midjourney') return void (await midjourneySection(log));
 	const work = mkdtempSync(path.join(tmpdir(), 'ttapi-bench-'));
 	const emulator: TtApiEmulator = await startEmulator({ validKeys: [KEY], queueMs: 1000, runMs: JOB_MS - 1000 });
 	const n8n = new N8nInstance({ line: '2.x', userFolder: path.join(work, 'user'), port: await freePortBlock(), logFile: path.join(work, 'n8n.log') });
@@ -175,6 +177,7 @@ async function main() {
 		console.log(`\nPeak memory of the n8n process, ${BATCH} images × 8 MB downloaded to binary: +${(growth / 1048576).toFixed(1)} MB over the same run without images (${(growth / IMAGE_BYTES).toFixed(2)} images' size; median of ${MEMORY_PAIRS} pairs)`);
 		if (ONLY === undefined) {
 			results.images = await imagesSection(log);
+			results.midjourney = await midjourneySection(log);
 			writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 			log('wrote bench/results.json');
 		}

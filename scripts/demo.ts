@@ -8,7 +8,7 @@ import path from 'node:path';
 import { CREDENTIAL_ID, DEMO_DIR, type N8nInstance } from '../test/e2e/n8n';
 
 /** Demo workflows started by a trigger, made active when imported. */
-const ACTIVE_WORKFLOW_IDS = ['TtApiDemoTrigger', 'TtApiDemoEditImg'];
+const ACTIVE_WORKFLOW_IDS = ['TtApiDemoTrigger', 'TtApiDemoEditImg', 'TtApiDemoMjPickT'];
 
 export interface DemoState {
 	/** Names of the demo workflows imported by this start. */

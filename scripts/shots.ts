@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 
 import { makePng } from '../test/emulator/png';
 import { EDIT_IMAGE_WORKFLOW_ID, submitEditImageForm } from './editImageForm';
+import { MIDJOURNEY_WORKFLOW_ID, pickTile, submitPrompt } from './midjourneyForm';
 import type { Stack } from './stack';
 
 export interface ShotContext {
@@ -77,4 +78,21 @@ const editImage: Shot = {
 	},
 };
 
-export const SHOTS: Shot[] = [gpt4oPolling, editImage];
+const midjourney: Shot = {
+	name: 'midjourney',
+	files: ['midjourney.png'],
+	async take({ page, stack, outDir, say }) {
+		say('typing a prompt into the Midjourney demo form and picking tile 2 on its next page…');
+		const tiles = await submitPrompt(stack.n8n.baseUrl, 'A paper-cut lighthouse at dusk --ar 3:2');
+		await pickTile(tiles, tiles.tiles[1]);
+		const run = await stack.n8n.finishedRun(tiles.executionId);
+		if (run.status !== 'success') throw new Error(`the form's execution ${tiles.executionId} ended ${run.status}`);
+		await page.goto(`${stack.n8n.baseUrl}/workflow/${MIDJOURNEY_WORKFLOW_ID}/executions/${tiles.executionId}`);
+		await page.getByText('Upscale the tile', { exact: true }).first().waitFor({ timeout: 60_000 });
+		await page.locator('[data-test-id="suggested-actions-close"]').click({ timeout: 5000 }).catch(() => undefined);
+		await page.waitForTimeout(1500);
+		await page.screenshot({ path: path.join(outDir, 'midjourney.png') });
+	},
+};
+
+export const SHOTS: Shot[] = [gpt4oPolling, editImage, midjourney];

@@ -3,6 +3,7 @@
  * TTAPI_API_KEY is set), a ready credential and the demo workflows. Runs until Ctrl-C.
  */
 import { OWNER } from '../test/e2e/n8n';
+import { MIDJOURNEY_FORM_PATH } from './midjourneyForm';
 import { say, startStack } from './stack';
 
 async function main() {
@@ -33,7 +34,8 @@ async function main() {
   demo workflows: DALL·E 3, GPT-4o image (polling), GPT image model, submit with hookUrl + the
                   active "react to finished images" trigger workflow, a FAILED job with Continue On Fail,
                   three prompts paused until TT API calls back (callback mode), and "edit an image you
-                  upload": a form at ${stack.n8n.baseUrl}/form/edit-image${saved}
+                  upload": a form at ${stack.n8n.baseUrl}/form/edit-image
+  Midjourney:     ${stack.n8n.baseUrl}/form/${MIDJOURNEY_FORM_PATH}  imagine, then upscale the tile you pick${saved}
 
   Ctrl-C stops everything.
 `);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { submitEditImageForm } from '../../scripts/editImageForm';
+import { pickTile, submitPrompt } from '../../scripts/midjourneyForm';
 import { startStack, type Stack } from '../../scripts/stack';
 import { digest } from '../emulator/openaiImagesRequest';
 import { makePng } from '../emulator/png';
@@ -90,7 +91,29 @@ describe('npm start on a real n8n 2.x, started twice on one home', () => {
 
 	it('the first start imports the credential and every demo workflow', () => {
 		expect(first!.demo).toMatchObject({ kept: [], credential: 'imported' });
-		expect(first!.demo.imported).toHaveLength(8);
+		expect(first!.demo.imported).toHaveLength(9);
+	});
+
+	it('the Midjourney demo: a prompt typed in its form shows the grid, and the tile picked comes back upscaled', async () => {
+		const { n8n, emulator } = first!;
+		const page = await submitPrompt(n8n.baseUrl, 'A paper-cut lighthouse at dusk --ar 3:2');
+		expect(page.tiles).toEqual(['1 (top left)', '2 (top right)', '3 (bottom left)', '4 (bottom right)']);
+		// The browser loads the grid from the page's <img>.
+		const grid = await fetch(page.gridUrl);
+		expect(grid.headers.get('content-type')).toBe('image/png');
+
+		const upscaled = await pickTile(page, '3 (bottom left)');
+		const run = await n8n.finishedRun(page.executionId);
+		expect([run.status, run.data.resultData.error?.message]).toEqual(['success', undefined]);
+		const [imagined] = run.data.resultData.runData.Imagine[0].data.main[0];
+		expect(imagined.json).toMatchObject({ status: 'SUCCESS', action: 'imagine', prompt: 'A paper-cut lighthouse at dusk --ar 3:2', imageUrl: page.gridUrl });
+		expect(emulator!.requestsTo('/midjourney/v1/action').map((request) => request.body)).toEqual([{ jobId: imagined.json.jobId, action: 'upsample3' }]);
+		const [tile] = run.data.resultData.runData['Upscale the tile'][0].data.main[0];
+		expect(tile.json).toMatchObject({ status: 'SUCCESS', action: 'upsample3' });
+		// What the completion page hands back is the upscale TT API made, byte for byte.
+		expect(upscaled.mimeType).toBe('image/png');
+		expect(upscaled.bytes.equals(Buffer.from(await (await fetch(tile.json.imageUrl)).arrayBuffer()))).toBe(true);
+		expect(upscaled.bytes.equals(Buffer.from(await grid.arrayBuffer()))).toBe(false);
 	});
 
 	it('the "edit an image you upload" demo: a PNG sent through its form comes back edited, as a download', async () => {
@@ -124,7 +147,7 @@ describe('npm start on a real n8n 2.x, started twice on one home', () => {
 
 		second = await startStack({ ...ports, home, log: quiet });
 		expect(second.demo.imported).toEqual(['TT API demo: DALL·E 3']);
-		expect(second.demo.kept).toHaveLength(7);
+		expect(second.demo.kept).toHaveLength(8);
 		expect(second.demo).toMatchObject({ credential: 'kept', credentialElsewhere: 'https://api.ttapi.io' });
 
 		const kept = dataOf(await second.n8n.rest('GET', '/workflows/TtApiDemoGpt4oPo'));
