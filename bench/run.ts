@@ -10,14 +10,16 @@ import path from 'node:path';
 import { startEmulator, type TtApiEmulator } from '../test/emulator/emulator';
 import { N8nInstance, packPackage } from '../test/e2e/n8n';
 import { freePortBlock } from '../test/e2e/ports';
+import { runVolume, volumeTable } from './volume';
 import { oneAtATimeWorkflow, oursWorkflow, templateWorkflow } from './workflows';
 
 const JOB_MS = Number(process.env.BENCH_JOB_MS ?? 30_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 20);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
 const MEMORY_PAIRS = Number(process.env.BENCH_MEMORY_PAIRS ?? 3);
-/** BENCH_ONLY=memory skips the latency and batch runs. */
+/** BENCH_ONLY=memory skips the latency and batch runs; BENCH_ONLY=volume runs only the volume section. */
 const ONLY = process.env.BENCH_ONLY;
+const VOLUME_PROMPTS = Number(process.env.BENCH_VOLUME_PROMPTS ?? 1000);
 const IMAGE_BYTES = 8 * 1024 * 1024;
 const KEY = 'bench-key';
 
@@ -40,6 +42,24 @@ const median = (values: number[]) => percentile(values, 50);
 
 async function main() {
 	const work = mkdtempSync(path.join(tmpdir(), 'ttapi-bench-'));
+	try {
+		const results: Record<string, unknown> = ONLY === 'volume' ? {} : await latencyAndMemory(work);
+		if (ONLY === undefined || ONLY === 'volume') {
+			const rows = await runVolume(work, VOLUME_PROMPTS, log);
+			results.volume = { prompts: VOLUME_PROMPTS, rows };
+			for (const line of volumeTable(rows, VOLUME_PROMPTS)) console.log(line);
+		}
+		if (ONLY === undefined) {
+			writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+			log('wrote bench/results.json');
+		} else log(`figures: ${JSON.stringify(results)}`);
+	} finally {
+		rmSync(work, { recursive: true, force: true });
+	}
+}
+
+/** The latency, batch and memory sections, in one n8n; returns their figures. */
+async function latencyAndMemory(work: string): Promise<Record<string, unknown>> {
 	const emulator: TtApiEmulator = await startEmulator({ validKeys: [KEY], queueMs: 1000, runMs: JOB_MS - 1000 });
 	const n8n = new N8nInstance({ line: '2.x', userFolder: path.join(work, 'user'), port: await freePortBlock(), logFile: path.join(work, 'n8n.log') });
 	try {
@@ -171,14 +191,10 @@ async function main() {
 		console.log('|---|---|---|---|---|---|');
 		for (const row of table) console.log(`| ${row.join(' | ')} |`);
 		console.log(`\nPeak memory of the n8n process, ${BATCH} images × 8 MB downloaded to binary: +${(growth / 1048576).toFixed(1)} MB over the same run without images (${(growth / IMAGE_BYTES).toFixed(2)} images' size; median of ${MEMORY_PAIRS} pairs)`);
-		if (ONLY === undefined) {
-			writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-			log('wrote bench/results.json');
-		}
+		return results;
 	} finally {
 		await n8n.stop();
 		await emulator.stop();
-		rmSync(work, { recursive: true, force: true });
 	}
 }
 
