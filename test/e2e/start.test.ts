@@ -92,10 +92,9 @@ describe('npm start on a real n8n 2.x, started twice on one home', () => {
 
 	it('"Nightly content" run once: 50 prompts in callback mode, 50 PNG files in its folder', async () => {
 		const n8n = first!.n8n;
-		const started = await n8n.execute('TtApiDemoNightly', { timeoutMs: 300_000 });
-		expect(started.status).toBe('waiting');
-		const [latest] = await n8n.executions('TtApiDemoNightly');
-		const { status, data } = await n8n.finishedRun(latest.id, 600_000);
+		// As the editor's "Execute workflow" does: n8n's CLI runs only workflows with a manual trigger.
+		const started = dataOf(await n8n.rest('POST', '/workflows/TtApiDemoNightly/run', { triggerToStartFrom: { name: 'Every night at 02:00' } }));
+		const { status, data } = await n8n.finishedRun(started.executionId, 600_000);
 		expect(data.resultData.error?.message).toBeUndefined();
 		expect(status).toBe('success');
 		const written = data.resultData.runData['Write the images to a folder'][0].data.main[0].map((item: any) => item.json.fileName);
