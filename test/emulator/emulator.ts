@@ -95,10 +95,6 @@ export class TtApiEmulator extends EmulatorJobs {
 			return this.send(res, 200, answer);
 		}
 
-		if (this.queueIsFull()) {
-			this.queueRefusals++;
-			return this.send(res, 499, { status: 'FAILED', message: `Queue exhausted: at most ${this.options.maxQueue} jobs in progress`, data: null });
-		}
 		const job = this.createJob(url.pathname.includes('4o-image') ? 'gpt4o' : 'gpt', params);
 		const idField = job.family === 'gpt' ? 'job_id' : this.options.gpt4oJobIdField;
 		if (fault?.afterHandling && (await this.applyFault(fault, res))) return;

@@ -58,19 +58,6 @@ export abstract class EmulatorJobs extends EmulatorServer {
 		}));
 	}
 
-	/** Submits refused with 499 because `maxQueue` jobs were in progress (enforceMaxQueue). */
-	queueRefusals = 0;
-
-	/** Whether a new job must be refused: enforceMaxQueue and `maxQueue` jobs not yet ended. */
-	protected queueIsFull(now = Date.now()): boolean {
-		if (!this.options.enforceMaxQueue) return false;
-		let inProgress = 0;
-		for (const job of this.jobs.values()) {
-			if (job.stuck || now < job.submittedAt + job.queueMs + job.runMs) inProgress++;
-		}
-		return inProgress >= this.options.maxQueue;
-	}
-
 	/** Ends a job now (SUCCESS unless `fail`), e.g. to test callbacks without waiting. */
 	finishJob(jobId: string, fail = false): void {
 		const job = this.jobs.get(jobId);

@@ -31,8 +31,6 @@ export interface EmulatorOptions {
 	balance?: number;
 	/** The account's `max_queue` in account info: jobs it may have in progress at once. */
 	maxQueue?: number;
-	/** Refuse a submit with 499 while `maxQueue` jobs are in progress, as TT API does (TTAPI-MORE.md §1.7). */
-	enforceMaxQueue?: boolean;
 	queueMs?: number;
 	runMs?: number;
 	dalleMs?: number;
