@@ -95,6 +95,10 @@ export class TtApiEmulator extends EmulatorJobs {
 			return this.send(res, 200, answer);
 		}
 
+		if (this.options.enforceMaxQueue && this.jobsInProgress() >= this.options.maxQueue) {
+			// TT API: "499 Queue exhausted — Not enough queue capacity for that product" (its body is undocumented).
+			return this.send(res, 499, { status: 'FAILED', message: 'Queue exhausted: not enough queue capacity for that product', data: null });
+		}
 		const job = this.createJob(url.pathname.includes('4o-image') ? 'gpt4o' : 'gpt', params);
 		const idField = job.family === 'gpt' ? 'job_id' : this.options.gpt4oJobIdField;
 		if (fault?.afterHandling && (await this.applyFault(fault, res))) return;

@@ -58,6 +58,13 @@ export abstract class EmulatorJobs extends EmulatorServer {
 		}));
 	}
 
+	/** Jobs submitted and not yet ended (stuck ones included): what TT API counts against max_queue. */
+	jobsInProgress(now = Date.now()): number {
+		let count = 0;
+		for (const job of this.jobs.values()) if (job.stuck || now < job.submittedAt + job.queueMs + job.runMs) count++;
+		return count;
+	}
+
 	/** Ends a job now (SUCCESS unless `fail`), e.g. to test callbacks without waiting. */
 	finishJob(jobId: string, fail = false): void {
 		const job = this.jobs.get(jobId);

@@ -38,6 +38,7 @@ export abstract class EmulatorServer {
 			balance: 1000,
 			// TT's MJ docs say "The max job in progressing is 10"; its account example shows 5.
 			maxQueue: 10,
+			enforceMaxQueue: false,
 			queueMs: 100,
 			runMs: 400,
 			dalleMs: 50,

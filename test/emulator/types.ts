@@ -31,6 +31,8 @@ export interface EmulatorOptions {
 	balance?: number;
 	/** The account's `max_queue` in account info: jobs it may have in progress at once. */
 	maxQueue?: number;
+	/** Answer 499 to a submit while `maxQueue` jobs are in progress, as TT API does (off by default). */
+	enforceMaxQueue?: boolean;
 	queueMs?: number;
 	runMs?: number;
 	dalleMs?: number;
