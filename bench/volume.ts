@@ -74,7 +74,6 @@ export async function runVolume(work: string, prompts: number, log: (line: strin
 			const { id, path: webhookPath } = VOLUME_FLOWS[method];
 			const list = Array.from({ length: count }, (_, n) => `volume ${method} x${count} #${n + 1}`);
 			const before = new Set((await n8n.executions(id)).map((execution) => execution.id));
-			const refusalsBefore = emulator.queueRefusals;
 			const since = Date.now();
 			const rss = peakRssFrom(pid);
 			try {
@@ -89,7 +88,9 @@ export async function runVolume(work: string, prompts: number, log: (line: strin
 				const wallMs = Math.max(...tasks.map((task) => task.startTime + task.executionTime)) - runData.Webhook[0].startTime;
 				const inRun = new Set(list);
 				const jobs = emulator.jobTimes().filter((job) => job.submittedAt >= since && inRun.has(job.prompt));
-				const counts = tally(method, list, runData, jobs, emulator.requestsTo('/openai/gpt/fetch'), emulator.queueRefusals - refusalsBefore);
+				// No faults here: a submit that started no job was refused with 499.
+				const submits = emulator.requestsTo('/openai/gpt/generations').filter((request) => request.at >= since && inRun.has((request.body as { prompt?: string })?.prompt ?? '')).length;
+				const counts = tally(method, list, runData, jobs, emulator.requestsTo('/openai/gpt/fetch'), submits - jobs.length);
 				if (data.resultData.error) log(`${method} x${count}: the execution failed: ${data.resultData.error.message}`);
 				return { method, prompts: count, wallMs, idealMs: (count / MAX_QUEUE) * JOB_MS, startRssBytes: rss.start, peakRssBytes, ...counts };
 			} finally {

@@ -43,7 +43,6 @@ export async function runVolumeSoak(stack: QueueStack, faults: { rate: number; f
 	// One-second jobs keep the case to a few minutes: 1,000 jobs through 10 slots is 100 s at best.
 	Object.assign(emulator.options, { maxQueue: 10, enforceMaxQueue: true, queueMs: 300, runMs: 700, randomFaults: faults });
 	proxy.routing = 'alternate';
-	const refusalsBefore = emulator.queueRefusals;
 	const faultsBefore = { ...emulator.randomFaultsInjected };
 	const ids = new Set<string>(Object.values(FLOWS).map((flow) => flow.id));
 	const before = new Set((await main.executions()).map((execution) => execution.id));
@@ -104,10 +103,13 @@ export async function runVolumeSoak(stack: QueueStack, faults: { rate: number; f
 			outcomes.set(prompt, [...(outcomes.get(prompt) ?? []), outcome]);
 		}
 	}
+	const faultsInjected = Object.fromEntries(Object.entries(emulator.randomFaultsInjected).map(([kind, n]) => [kind, n - (faultsBefore[kind] ?? 0)]));
+	// A submit that started no job was refused: with 499, or with a 429 fault before TT API handled it.
+	const submits = emulator.requestsTo('/openai/gpt/generations').filter((request) => inCase.has((request.body as { prompt?: string })?.prompt ?? '')).length;
+	const refusals = submits - jobsOfCase().length - (faultsInjected['submit 429'] ?? 0);
 	const jobsPerPrompt = new Map<string, string[]>();
 	for (const job of jobsOfCase()) jobsPerPrompt.set(job.prompt, [...(jobsPerPrompt.get(job.prompt) ?? []), job.jobId]);
 	const minutes = (Date.now() - started) / 60_000;
-	console.log(`[soak] volume: ${all.length} prompts in ${minutes.toFixed(1)} min; ${[...outcomes.values()].flat().filter((o) => o.kind === 'result').length} results, ${[...outcomes.values()].flat().filter((o) => o.kind === 'error').length} errors; killed worker's runs ${JSON.stringify(killed.executions)} with ${killed.prompts.length} prompts; 499s ${emulator.queueRefusals - refusalsBefore}; faults ${JSON.stringify(emulator.randomFaultsInjected)}`);
-	const faultsInjected = Object.fromEntries(Object.entries(emulator.randomFaultsInjected).map(([kind, n]) => [kind, n - (faultsBefore[kind] ?? 0)]));
-	return { prompts: all, outcomes, killed, jobsPerPrompt, refusals: emulator.queueRefusals - refusalsBefore, faultsInjected, minutes };
+	console.log(`[soak] volume: ${all.length} prompts in ${minutes.toFixed(1)} min; ${[...outcomes.values()].flat().filter((o) => o.kind === 'result').length} results, ${[...outcomes.values()].flat().filter((o) => o.kind === 'error').length} errors; killed worker's runs ${JSON.stringify(killed.executions)} with ${killed.prompts.length} prompts; 499s ${refusals}; faults ${JSON.stringify(faultsInjected)}`);
+	return { prompts: all, outcomes, killed, jobsPerPrompt, refusals, faultsInjected, minutes };
 }
