@@ -202,6 +202,6 @@ describe('queue mode: one main, two workers, two webhook processes, Redis and Po
 		expect([...run.jobsPerPrompt].filter(([, jobs]) => jobs.length > 1)).toEqual([]);
 		// The killed worker held runs; n8n marked them crashed and ran none of them again.
 		expect(run.killed.executions.length).toBeGreaterThan(0);
-		expect(run.killed.executions.map(({ status, startedBy }) => [status, startedBy])).toEqual(run.killed.executions.map(() => ['crashed', [run.killed.worker]]));
+		expect(run.killed.executions.map(({ status, startedAgain }) => [status, startedAgain])).toEqual(run.killed.executions.map(() => ['crashed', false]));
 	}, 30 * 60_000);
 });

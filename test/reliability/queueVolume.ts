@@ -24,7 +24,7 @@ export interface VolumeSoakResult {
 	/** Per prompt, what the surviving runs emitted for it: 'result', or the error item's text and job ID. */
 	outcomes: Map<string, Array<{ kind: 'result' } | { kind: 'error'; message: string; jobId?: string }>>;
 	/** Prompts of the runs the killed worker held, and what n8n made of those runs. */
-	killed: { worker: number; executions: Array<{ id: string; status: string; startedBy: number[] }>; prompts: string[] };
+	killed: { worker: number; executions: Array<{ id: string; status: string; startedAgain: boolean }>; prompts: string[] };
 	/** Jobs TT API started, per prompt. */
 	jobsPerPrompt: Map<string, string[]>;
 	refusals: number;
@@ -34,8 +34,9 @@ export interface VolumeSoakResult {
 }
 
 const OPEN = ['new', 'running', 'waiting'];
-const startedBy = (stack: QueueStack, executionId: string) =>
-	stack.workers.map((worker, index) => (stack.logOf(worker).includes(`Worker started execution ${executionId} `) ? index : -1)).filter((index) => index >= 0);
+const times = (text: string, line: string) => text.split(line).length - 1;
+/** Whether a worker's log shows it running the execution now: started more often than finished. */
+const holds = (log: string, executionId: string) => times(log, `Worker started execution ${executionId} `) > times(log, `Worker finished execution ${executionId} `);
 
 export async function runVolumeSoak(stack: QueueStack, faults: { rate: number; faults: Fault[]; seed: number }): Promise<VolumeSoakResult> {
 	const { main, emulator, proxy } = stack;
@@ -63,14 +64,16 @@ export async function runVolumeSoak(stack: QueueStack, faults: { rate: number; f
 	const deadline = Date.now() + 25 * 60_000;
 	while (jobsOfCase().length < all.length / 4 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500));
 	const running = (await mine()).filter((execution) => execution.status === 'running');
-	const perWorker = stack.workers.map((_worker, index) => running.filter((execution) => startedBy(stack, execution.id).includes(index)).map((execution) => execution.id));
+	const perWorker = stack.workers.map((worker) => running.filter((execution) => holds(stack.logOf(worker), execution.id)).map((execution) => execution.id));
 	const victim = perWorker[0].length >= perWorker[1].length ? 0 : 1;
 	const worker = stack.workers[victim].server!;
 	const exited = new Promise((resolve) => worker.once('exit', resolve));
 	worker.kill('SIGKILL');
 	await exited;
 	stack.workers[victim].server = undefined;
-	console.log(`[soak] volume: killed worker ${victim} at ${jobsOfCase().length} jobs, running executions ${JSON.stringify(perWorker)}`);
+	const survivorsLogAtKill = stack.workers.map((process) => stack.logOf(process).length);
+	const startedAgain = (id: string) => stack.workers.some((process, index) => index !== victim && stack.logOf(process).slice(survivorsLogAtKill[index]).includes(`Worker started execution ${id} `));
+	console.log(`[soak] volume: killed worker ${victim} at ${jobsOfCase().length} jobs, running executions per worker ${JSON.stringify(perWorker)}`);
 
 	// n8n fails a stalled job (no rerun) and its queue recovery marks the run crashed.
 	let executions: Array<{ id: string; status: string; workflowId: string }> = [];
@@ -89,7 +92,7 @@ export async function runVolumeSoak(stack: QueueStack, faults: { rate: number; f
 		const prompts: string[] = runData['One item per prompt'][0].data.main[0].map((item: any) => item.json.prompts);
 		const output = runData['TT API']?.at(-1)?.data?.main?.[0];
 		if (perWorker[victim].includes(execution.id) || status === 'crashed' || !output) {
-			killed.executions.push({ id: execution.id, status, startedBy: startedBy(stack, execution.id) });
+			killed.executions.push({ id: execution.id, status, startedAgain: startedAgain(execution.id) });
 			// A run that did not finish emitted nothing: what its last saved state shows is not an outcome.
 			if (status === 'crashed' || !output) {
 				killed.prompts.push(...prompts);
