@@ -54,7 +54,9 @@ async function main() {
 			log('wrote bench/results.json');
 		} else log(`figures: ${JSON.stringify(results)}`);
 	} finally {
-		rmSync(work, { recursive: true, force: true });
+		// BENCH_KEEP_WORK=1 keeps n8n's logs and data.
+		if (process.env.BENCH_KEEP_WORK) log(`kept ${work}`);
+		else rmSync(work, { recursive: true, force: true });
 	}
 }
 

@@ -29,6 +29,8 @@ export interface VolumeRow extends Tally {
 	peakRssBytes: number;
 	/** Peak RSS over the same method's run of 10 prompts. */
 	growthBytes?: number;
+	/** Why the run has no figures: n8n died or did not answer, with the end of its log. */
+	failure?: string;
 }
 
 const hwmOf = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
@@ -68,7 +70,7 @@ export async function runVolume(work: string, prompts: number, log: (line: strin
 		for (const workflow of workflows) await n8n.activate(workflow.id);
 		await n8n.start({ timeoutMs: 180_000 });
 		await n8n.login();
-		const pid = n8n.server!.pid!;
+		let pid = n8n.server!.pid!;
 
 		const run = async (method: VolumeMethod, count: number): Promise<VolumeRow> => {
 			const { id, path: webhookPath } = VOLUME_FLOWS[method];
@@ -98,14 +100,30 @@ export async function runVolume(work: string, prompts: number, log: (line: strin
 			}
 		};
 
-		for (const method of VOLUME_METHODS) {
-			log(`volume: ${method}, ${SMALL} prompts`);
-			const small = await run(method, SMALL);
-			log(`volume: ${method}, ${prompts} prompts (ideal ${((prompts / MAX_QUEUE) * JOB_MS) / 1000} s)`);
-			const full = await run(method, prompts);
-			full.growthBytes = full.peakRssBytes - small.peakRssBytes;
-			rows.push(small, full);
-			log(`volume: ${method} x${prompts}: ${JSON.stringify(full)}`);
+		// BENCH_VOLUME_METHODS="template loop,ours poll" runs only these.
+		const chosen = process.env.BENCH_VOLUME_METHODS?.split(',').map((name) => name.trim());
+		for (const method of VOLUME_METHODS.filter((name) => !chosen || chosen.includes(name))) {
+			try {
+				log(`volume: ${method}, ${SMALL} prompts`);
+				const small = await run(method, SMALL);
+				log(`volume: ${method}, ${prompts} prompts (ideal ${((prompts / MAX_QUEUE) * JOB_MS) / 1000} s)`);
+				const full = await run(method, prompts);
+				full.growthBytes = full.peakRssBytes - small.peakRssBytes;
+				rows.push(small, full);
+				log(`volume: ${method} x${prompts}: ${JSON.stringify(full)}`);
+			} catch (error) {
+				// A method that brings n8n down is a figure too; the next method gets a fresh n8n.
+				const server = n8n.server!;
+				const died = server.exitCode !== null || server.signalCode !== null ? `n8n exited (${server.exitCode ?? server.signalCode})` : 'n8n still running';
+				const failure = `${(error as Error).message}; ${died}`;
+				log(`volume: ${method} failed: ${failure}\n${n8n.logText().split('\n').slice(-40).join('\n')}`);
+				rows.push({ method, prompts, failure } as VolumeRow);
+				if (died !== 'n8n still running') {
+					await n8n.start({ timeoutMs: 180_000 });
+					await n8n.login();
+					pid = n8n.server!.pid!;
+				}
+			}
 		}
 	} finally {
 		await n8n.stop();
@@ -124,6 +142,10 @@ export function volumeTable(rows: VolumeRow[], prompts: number): string[] {
 		'|---|---|---|---|---|---|---|---|---|---|',
 	];
 	for (const row of rows.filter((entry) => entry.prompts === prompts)) {
+		if (row.failure) {
+			lines.push(`| ${row.method} | failed: ${row.failure} |`);
+			continue;
+		}
 		const small = rows.find((entry) => entry.method === row.method && entry.prompts !== prompts);
 		const rise = (entry?: VolumeRow) => (entry ? mb(entry.peakRssBytes - entry.startRssBytes) : '—');
 		lines.push(
