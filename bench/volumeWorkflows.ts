@@ -6,15 +6,15 @@
  */
 import { link, node, pollingLoop, ttApiNode, uuidFrom, workflow } from './workflows';
 
-export type VolumeMethod = 'ours callback' | 'ours poll' | 'template loop' | 'template loop, batches of 10';
+export type VolumeMethod = 'ours callback' | 'ours poll' | 'template loop' | 'template loop in batches of 10';
 
-export const VOLUME_METHODS: VolumeMethod[] = ['ours callback', 'ours poll', 'template loop', 'template loop, batches of 10'];
+export const VOLUME_METHODS: VolumeMethod[] = ['ours callback', 'ours poll', 'template loop', 'template loop in batches of 10'];
 
 export const VOLUME_FLOWS: Record<VolumeMethod, { id: string; path: string }> = {
 	'ours callback': { id: 'VolumeOursCallbk', path: 'volume-callback' },
 	'ours poll': { id: 'VolumeOursPollxx', path: 'volume-poll' },
 	'template loop': { id: 'VolumeTemplateAl', path: 'volume-template' },
-	'template loop, batches of 10': { id: 'VolumeTemplateBt', path: 'volume-template-batches' },
+	'template loop in batches of 10': { id: 'VolumeTemplateBt', path: 'volume-template-batches' },
 };
 
 /** Webhook → one item per prompt → `first`. */
@@ -41,7 +41,7 @@ function ours(method: 'ours callback' | 'ours poll') {
  * The template loop, finished as a user would: a failed submit leaves by the error output (else one
  * 499 fails the whole run), a finished job's image is downloaded by an HTTP Request.
  */
-function template(method: 'template loop' | 'template loop, batches of 10', apiUrl: string, apiKey: string) {
+function template(method: 'template loop' | 'template loop in batches of 10', apiUrl: string, apiKey: string) {
 	const batches = method !== 'template loop';
 	const base = fromWebhook(method, batches ? 'Loop Over Items' : 'Submit');
 	const loop = pollingLoop(apiUrl, apiKey, { onDone: 'Download' });
