@@ -72,6 +72,18 @@ export async function runVolume(work: string, prompts: number, log: (line: strin
 		await n8n.login();
 		let pid = n8n.server!.pid!;
 
+		// A busy 2-core machine sometimes resets one REST call; the run goes on regardless.
+		const patiently = async <T>(call: () => Promise<T>): Promise<T> => {
+			for (let attempt = 1; ; attempt++) {
+				try {
+					return await call();
+				} catch (error) {
+					if (attempt >= 5 || n8n.server?.exitCode !== null) throw error;
+					await new Promise((resolve) => setTimeout(resolve, 2000));
+				}
+			}
+		};
+
 		const run = async (method: VolumeMethod, count: number): Promise<VolumeRow> => {
 			const { id, path: webhookPath } = VOLUME_FLOWS[method];
 			const list = Array.from({ length: count }, (_, n) => `volume ${method} x${count} #${n + 1}`);
@@ -82,8 +94,8 @@ export async function runVolume(work: string, prompts: number, log: (line: strin
 				const answer = await fetch(`${n8n.baseUrl}/webhook/${webhookPath}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompts: list }) });
 				if (!answer.ok) throw new Error(`${method}: webhook answered HTTP ${answer.status}: ${await answer.text()}`);
 				let executionId: string | undefined;
-				while (!(executionId = (await n8n.executions(id)).find((execution) => !before.has(execution.id))?.id)) await new Promise((resolve) => setTimeout(resolve, 500));
-				const { data } = await n8n.finishedRun(executionId, 3 * 60 * 60_000);
+				while (!(executionId = (await patiently(() => n8n.executions(id))).find((execution) => !before.has(execution.id))?.id)) await new Promise((resolve) => setTimeout(resolve, 500));
+				const { data } = await patiently(() => n8n.finishedRun(executionId!, 3 * 60 * 60_000));
 				const peakRssBytes = rss.peak();
 				const runData = data.resultData.runData;
 				const tasks = Object.values(runData).flat() as Array<{ startTime: number; executionTime: number }>;
