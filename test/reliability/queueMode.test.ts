@@ -200,8 +200,8 @@ describe('queue mode: one main, two workers, two webhook processes, Redis and Po
 		expect(unnamed.length).toBeLessThanOrEqual(run.faultsInjected['submit 502 after handling'] ?? 0);
 		// Nothing was submitted twice, not even the jobs of the runs the killed worker held.
 		expect([...run.jobsPerPrompt].filter(([, jobs]) => jobs.length > 1)).toEqual([]);
-		// The killed worker held runs; n8n marked them crashed and ran none of them again.
+		// The killed worker held runs; n8n ended each with its error about a stalled job and ran none again.
 		expect(run.killed.executions.length).toBeGreaterThan(0);
-		expect(run.killed.executions.map(({ status, startedAgain }) => [status, startedAgain])).toEqual(run.killed.executions.map(() => ['crashed', false]));
+		expect(run.killed.executions.map(({ ending, startedAgain }) => [ending, startedAgain])).toEqual(run.killed.executions.map(() => [expect.stringMatching(/^error: This execution failed to be processed too many times/), false]));
 	}, 30 * 60_000);
 });

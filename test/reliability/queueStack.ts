@@ -61,8 +61,6 @@ export async function startQueueStack(options: QueueStackOptions): Promise<Queue
 		DB_POSTGRESDB_POOL_SIZE: '10',
 		DB_PING_TIMEOUT_MS: '30000',
 		WEBHOOK_URL: `${proxy.url}/`,
-		// A run whose worker died is marked crashed within a minute instead of three hours.
-		N8N_EXECUTIONS_QUEUE_RECOVERY_INTERVAL: '1',
 	};
 	const make = (role: 'main' | 'worker' | 'webhook', port: number) =>
 		new N8nInstance({ line: '2.x', role, userFolder, port, logFile: path.join(work, `n8n-${role}-${port}.log`), extraEnv: queueEnv });

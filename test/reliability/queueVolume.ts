@@ -17,14 +17,14 @@ const FLOWS = {
 type Mode = keyof typeof FLOWS;
 
 export const volumeSoakWorkflows = () =>
-	(Object.keys(FLOWS) as Mode[]).map((mode) => webhookWorkflow(FLOWS[mode].id, FLOWS[mode].path, mode, { continueOnFail: true, options: { timeout: 1800, download: true } }));
+	(Object.keys(FLOWS) as Mode[]).map((mode) => webhookWorkflow(FLOWS[mode].id, FLOWS[mode].path, mode, { continueOnFail: true, options: { timeout: 600, download: true } }));
 
 export interface VolumeSoakResult {
 	prompts: string[];
 	/** Per prompt, what the surviving runs emitted for it: 'result', or the error item's text and job ID. */
 	outcomes: Map<string, Array<{ kind: 'result' } | { kind: 'error'; message: string; jobId?: string }>>;
 	/** Prompts of the runs the killed worker held, and what n8n made of those runs. */
-	killed: { worker: number; executions: Array<{ id: string; status: string; startedAgain: boolean }>; prompts: string[] };
+	killed: { worker: number; executions: Array<{ id: string; ending: string; startedAgain: boolean }>; prompts: string[] };
 	/** Jobs TT API started, per prompt. */
 	jobsPerPrompt: Map<string, string[]>;
 	refusals: number;
@@ -61,7 +61,7 @@ export async function runVolumeSoak(stack: QueueStack, faults: { rate: number; f
 	const jobsOfCase = () => emulator.jobTimes().filter((job) => inCase.has(job.prompt));
 
 	// Mid-run: a quarter of the jobs started. Kill the worker running most of the case's runs.
-	const deadline = Date.now() + 25 * 60_000;
+	const deadline = Date.now() + 15 * 60_000;
 	while (jobsOfCase().length < all.length / 4 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500));
 	const running = (await mine()).filter((execution) => execution.status === 'running');
 	const perWorker = stack.workers.map((worker) => running.filter((execution) => holds(stack.logOf(worker), execution.id)).map((execution) => execution.id));
@@ -75,7 +75,8 @@ export async function runVolumeSoak(stack: QueueStack, faults: { rate: number; f
 	const startedAgain = (id: string) => stack.workers.some((process, index) => index !== victim && stack.logOf(process).slice(survivorsLogAtKill[index]).includes(`Worker started execution ${id} `));
 	console.log(`[soak] volume: killed worker ${victim} at ${jobsOfCase().length} jobs, running executions per worker ${JSON.stringify(perWorker)}`);
 
-	// n8n fails a stalled job (no rerun) and its queue recovery marks the run crashed.
+	// n8n 2.x fails a stalled job instead of running it again (maxStalledCount 0): the process that
+	// enqueued the run ends it with an error about too many attempts, and it is never rerun.
 	let executions: Array<{ id: string; status: string; workflowId: string }> = [];
 	for (;;) {
 		executions = await mine();
@@ -91,15 +92,12 @@ export async function runVolumeSoak(stack: QueueStack, faults: { rate: number; f
 		const runData = data.resultData.runData;
 		const prompts: string[] = runData['One item per prompt'][0].data.main[0].map((item: any) => item.json.prompts);
 		const output = runData['TT API']?.at(-1)?.data?.main?.[0];
-		if (perWorker[victim].includes(execution.id) || status === 'crashed' || !output) {
-			killed.executions.push({ id: execution.id, status, startedAgain: startedAgain(execution.id) });
-			// A run that did not finish emitted nothing: what its last saved state shows is not an outcome.
-			if (status === 'crashed' || !output) {
-				killed.prompts.push(...prompts);
-				continue;
-			}
+		if (perWorker[victim].includes(execution.id)) {
+			killed.executions.push({ id: execution.id, ending: `${status}: ${data.resultData.error?.message ?? ''}`, startedAgain: startedAgain(execution.id) });
+			killed.prompts.push(...prompts);
+			continue;
 		}
-		for (const item of output) {
+		for (const item of output ?? []) {
 			const prompt = prompts[item.pairedItem.item];
 			const outcome = item.json.error ? { kind: 'error' as const, message: `${item.json.error} ${item.json.errorDescription ?? ''}`, jobId: item.json.jobId } : { kind: 'result' as const };
 			if (!item.json.error && !(item.json.status === 'SUCCESS' && item.binary)) Object.assign(outcome, { kind: 'error', message: `ended ${item.json.status}` });
