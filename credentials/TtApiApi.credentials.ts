@@ -33,7 +33,7 @@ export class TtApiApi implements ICredentialType {
 			type: 'string',
 			default: 'https://api.ttapi.io',
 			description:
-				'Use https://api.ttapi.org for long synchronous calls such as DALL·E 3: TT API recommends it, as api.ttapi.io can end them with a 504 timeout. Otherwise change it only for a proxy or a local TT API emulator.',
+				'Use https://api.ttapi.org for slow synchronous calls (DALL·E 3, Image (OpenAI-Compatible)): TT API recommends it, as api.ttapi.io sits behind a proxy that can end them with a 504 timeout. Otherwise change it only for a proxy or a local TT API emulator.',
 		},
 	];
 

@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { nodeProperties, route, subtitle } from './actions/router';
+import { asyncModelOf, nodeProperties, route, subtitle } from './actions/router';
 import { NOTHING_TO_REGISTER } from './callback/request';
 import { resumeFromCallback } from './callback/resume';
 import { ttApiApiTest } from './transport/credentialTest';
@@ -21,7 +21,7 @@ export class TtApi implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: subtitle(),
-		description: "Generate images with TT API's OpenAI models: DALL·E 3, GPT-4o image and GPT image",
+		description: "Generate and edit images with TT API: Midjourney, Flux, Nano Banana, GPT image, GPT-4o image and DALL·E",
 		defaults: { name: 'TT API' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -52,6 +52,6 @@ export class TtApi implements INodeType {
 	}
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		return await resumeFromCallback(this);
+		return await resumeFromCallback(this, asyncModelOf(this.getNodeParameter('resource', ''), this.getNodeParameter('operation', '')));
 	}
 }

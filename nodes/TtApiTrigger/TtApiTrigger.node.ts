@@ -1,6 +1,4 @@
 import type {
-	IDataObject,
-	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
@@ -8,9 +6,9 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { attachImage } from '../TtApi/jobs/binary';
 import { NOTHING_TO_REGISTER, readCallbackBody, reply, secretMatches } from '../TtApi/callback/request';
-import { isFinished, jobIdOf, jobToJson } from '../TtApi/jobs/job';
+import { isFinished, jobIdOf } from '../TtApi/jobs/job';
+import { callbackItems, modelOf } from './jobItems';
 import { firstTimeSeen } from './seen';
 import { expectedSecret, FROM_V2, secretProperties, ttApiCallbackSecret } from './secret';
 
@@ -27,7 +25,7 @@ export class TtApiTrigger implements INodeType {
 		defaultVersion: 2,
 		subtitle: '={{"events: " + $parameter["events"]}}',
 		// n8n's editor folds this trigger into the TT API app entry and shows this text for the app.
-		description: "Generate images with TT API's OpenAI models: DALL·E 3, GPT-4o image and GPT image, and start workflows when a job ends",
+		description: "Generate and edit images with TT API (Midjourney, Flux, Nano Banana, GPT image, DALL·E), and start workflows when a job ends",
 		defaults: { name: 'TT API Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
@@ -83,6 +81,14 @@ export class TtApiTrigger implements INodeType {
 						default: 'data',
 						description: 'The name of the binary field the image is written to',
 					},
+					{
+						displayName: 'Split Grid Into Tiles',
+						name: 'splitTiles',
+						type: 'boolean',
+						default: false,
+						description:
+							"Whether a Midjourney grid becomes four items, one tile each as binary (its tile field is the N of upsampleN), instead of one item with the grid",
+					},
 				],
 			},
 		],
@@ -113,8 +119,9 @@ export class TtApiTrigger implements INodeType {
 		}
 
 		const events = this.getNodeParameter('events', 'all') as Events;
+		const model = modelOf(body);
 		const wanted =
-			isFinished(body.status) &&
+			isFinished(body.status, model?.endStatuses) &&
 			(events === 'all' || (events === 'succeeded') === (body.status === 'SUCCESS'));
 		if (!wanted || !firstTimeSeen(this, `${jobId}:${body.status}`)) {
 			reply(this, 200, { received: true, started: false });
@@ -123,19 +130,6 @@ export class TtApiTrigger implements INodeType {
 
 		// Answer TT API now; downloading the image must not keep it waiting.
 		reply(this, 200, { received: true, started: true });
-		const options = this.getNodeParameter('options', {}) as IDataObject;
-		let item: INodeExecutionData = { json: jobToJson(body, jobId) };
-		try {
-			item = await attachImage(
-				this,
-				item,
-				{ download: options.download !== false, binaryPropertyName: (options.binaryPropertyName as string) || 'data' },
-				{ itemIndex: 0, jobId },
-			);
-		} catch (error) {
-			// The callback itself is the result: keep it, and say why the image is missing.
-			item.json.downloadError = (error as Error).message;
-		}
-		return { noWebhookResponse: true, workflowData: [[item]] };
+		return { noWebhookResponse: true, workflowData: [await callbackItems(this, body, jobId, model)] };
 	}
 }

@@ -120,7 +120,7 @@ describe.each(lines)('the node creator of real n8n %s', (line) => {
 		await search('TT API');
 		await openTtApi();
 		const details = await page.locator('[data-test-id="node-creator"]').first().innerText();
-		expect(details).toContain("Generate images with TT API's OpenAI models");
+		expect(details).toContain("Generate and edit images with TT API");
 		expect(details).not.toContain('Starts the workflow');
 	});
 });

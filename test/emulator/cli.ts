@@ -10,6 +10,7 @@ async function main() {
 		queueMs: number('TTAPI_EMULATOR_QUEUE_MS', 1000),
 		runMs: number('TTAPI_EMULATOR_RUN_MS', 4000),
 		dalleMs: number('TTAPI_EMULATOR_DALLE_MS', 1500),
+		v1EditMs: number('TTAPI_EMULATOR_V1_EDIT_MS', 1500),
 		imageTtlMs: number('TTAPI_EMULATOR_IMAGE_TTL_MS', 60 * 60 * 1000),
 		maxQueue: number('TTAPI_EMULATOR_MAX_QUEUE', 10),
 		log: (line) => console.log(line),

@@ -7,7 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-import { EmulatorJobs } from './jobs';
+import { fluxRoutes } from './flux';
+import { geminiRoutes } from './gemini';
+import { EmulatorModules } from './moduleHost';
+import type { RouteModule } from './modules';
+import { midjourneyRoutes } from './midjourney';
 import { makePng } from './png';
 import type { EmulatorOptions, Route } from './types';
 
@@ -17,7 +21,14 @@ const GPT_MODELS = ['gpt-4o-image', 'gpt-image-1', 'gpt-image-1.5', 'gpt-image-2
 const ASPECT_RATIOS = ['1:1', '3:4', '4:3', '16:9', '9:16'];
 const DALLE_SIZES = ['1024x1024', '1024x1792', '1792x1024'];
 
-export class TtApiEmulator extends EmulatorJobs {
+/** Model families whose routes live in files of their own: one line each. */
+const ROUTE_MODULES: RouteModule[] = [
+	midjourneyRoutes,
+	fluxRoutes,
+	geminiRoutes,
+];
+
+export class TtApiEmulator extends EmulatorModules {
 	private routeOf(path: string): Route | undefined {
 		if (path === '/openai/v1/images/generations') return 'dalle';
 		if (path === '/openai/4o-image/generations' || path === '/openai/gpt/generations') return 'submit';
@@ -29,6 +40,7 @@ export class TtApiEmulator extends EmulatorJobs {
 
 	protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
 		const url = new URL(req.url ?? '/', this.url);
+		if (await this.handleOpenAiImages(req, res, url)) return;
 		const raw = await this.readBody(req);
 		let body: unknown;
 		try {
@@ -50,6 +62,8 @@ export class TtApiEmulator extends EmulatorJobs {
 		});
 
 		if (url.pathname === '/healthz') return this.send(res, 200, { status: 'ok' });
+		const module = ROUTE_MODULES.find((candidate) => candidate.routeOf(url.pathname));
+		if (module) return await this.handleModule(module, { req, res, url, raw, keyText, keyKnown, logged: this.requests.at(-1)! });
 		const route = this.routeOf(url.pathname);
 		const fault = this.firstFetchFaultOf(route, url) ?? this.takeFault(route);
 		if (fault && !fault.afterHandling && (await this.applyFault(fault, res))) return;

@@ -11,7 +11,8 @@ import type { CallbackAttempt, HeldCallback } from './types';
 
 export interface Job {
 	jobId: string;
-	family: 'gpt4o' | 'gpt';
+	/** Which fetch path reads it: 'gpt4o', 'gpt', or a family of a route module (e.g. 'flux'). */
+	family: string;
 	prompt: string;
 	body: Record<string, unknown>;
 	submittedAt: number;
@@ -21,6 +22,8 @@ export interface Job {
 	stuck: boolean;
 	finishedAt?: number;
 	callbackTimer?: NodeJS.Timeout;
+	/** A family's own answer shape, made from the common one (fetch answer and callback body alike). */
+	present?: (answer: Record<string, unknown>, job: Job) => Record<string, unknown>;
 }
 
 const FAILURE_MESSAGE = 'prompt violation: the prompt was rejected by the safety system';
@@ -86,11 +89,17 @@ export abstract class EmulatorJobs extends EmulatorServer {
 		return await Promise.all(chosen.map(async ({ jobId, url }) => await this.sendCallback(this.jobs.get(jobId)!, url)));
 	}
 
-	protected createJob(family: Job['family'], params: Record<string, unknown>): Job {
+	/** A job by its id, whatever its family. */
+	findJob(jobId: string): Job | undefined {
+		return this.jobs.get(jobId);
+	}
+
+	protected createJob(family: Job['family'], params: Record<string, unknown>, present?: Job['present']): Job {
 		const prompt = String(params.prompt);
 		const job: Job = {
 			jobId: randomUUID(),
 			family,
+			present,
 			prompt,
 			body: params,
 			submittedAt: Date.now(),
@@ -133,12 +142,13 @@ export abstract class EmulatorJobs extends EmulatorServer {
 			hookUrl: (job.body.hookUrl as string | undefined) ?? null,
 		};
 		if (job.family === 'gpt') data.model = job.body.model ?? 'gpt-image-2';
-		return {
+		const answer = {
 			status,
 			message: status === 'SUCCESS' ? 'success' : status === 'FAILED' ? FAILURE_MESSAGE : null,
 			jobId: job.jobId,
 			data,
 		};
+		return job.present ? job.present(answer, job) : answer;
 	}
 
 	protected fetchAnswer(jobId: string, path: string): { code: number; body: unknown } {

@@ -27,24 +27,27 @@ const LARGE = new Map<string, Buffer>();
 
 /**
  * A valid RGB PNG. `approxBytes` > 0 makes an incompressible image of about that size (for memory
- * benchmarks; one of eight per size); otherwise a small gradient tinted by `seed`.
+ * benchmarks; one of eight per size); otherwise a small gradient tinted by `seed`. `alpha` makes it
+ * RGBA, fully transparent in its left half (an edit mask).
  */
-export function makePng(seed = 0, approxBytes = 0): Buffer {
-	if (approxBytes <= 0) return drawPng(seed, 0);
-	const key = `${seed % 8}:${approxBytes}`;
-	if (!LARGE.has(key)) LARGE.set(key, drawPng(seed % 8, approxBytes));
+export function makePng(seed = 0, approxBytes = 0, alpha = false): Buffer {
+	if (approxBytes <= 0) return drawPng(seed, 0, alpha);
+	const key = `${seed % 8}:${approxBytes}:${alpha}`;
+	if (!LARGE.has(key)) LARGE.set(key, drawPng(seed % 8, approxBytes, alpha));
 	return LARGE.get(key)!;
 }
 
-function drawPng(seed: number, approxBytes: number): Buffer {
-	const side = approxBytes > 0 ? Math.ceil(Math.sqrt(approxBytes / 3)) : 64;
-	const rowLength = 1 + side * 3;
+function drawPng(seed: number, approxBytes: number, alpha: boolean): Buffer {
+	const channels = alpha ? 4 : 3;
+	const side = approxBytes > 0 ? Math.ceil(Math.sqrt(approxBytes / channels)) : 64;
+	const rowLength = 1 + side * channels;
 	const raw = Buffer.alloc(rowLength * side);
 	let state = (seed * 2654435761) >>> 0 || 1;
 	for (let y = 0; y < side; y++) {
 		raw[y * rowLength] = 0;
 		for (let x = 0; x < side; x++) {
-			const offset = y * rowLength + 1 + x * 3;
+			const offset = y * rowLength + 1 + x * channels;
+			if (alpha) raw[offset + 3] = x < side / 2 ? 0 : 255;
 			if (approxBytes > 0) {
 				state ^= state << 13;
 				state ^= state >>> 17;
@@ -61,7 +64,7 @@ function drawPng(seed: number, approxBytes: number): Buffer {
 	header.writeUInt32BE(side, 0);
 	header.writeUInt32BE(side, 4);
 	header[8] = 8; // bit depth
-	header[9] = 2; // colour type: RGB
+	header[9] = alpha ? 6 : 2; // colour type: RGBA or RGB
 	return Buffer.concat([
 		Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
 		chunk('IHDR', header),

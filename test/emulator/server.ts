@@ -7,7 +7,8 @@ import type { AddressInfo, Socket } from 'node:net';
 
 import type { EmulatorOptions, Fault, LoggedRequest, ResolvedOptions, Route } from './types';
 
-const MAX_BODY_BYTES = 1024 * 1024;
+// Room for the images a Flux edit or a Nano Banana call uploads.
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 export abstract class EmulatorServer {
 	readonly options: ResolvedOptions;
@@ -45,6 +46,7 @@ export abstract class EmulatorServer {
 			imageTtlMs: 60 * 60 * 1000,
 			imageBytes: 0,
 			gpt4oJobIdField: 'jobId',
+			fluxJobIdField: 'job_id',
 			callbackTimeoutMs: 10_000,
 			bannedWords: ['forbidden-word'],
 			failMarker: '[fail]',

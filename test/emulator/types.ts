@@ -1,6 +1,6 @@
 /** What the TT API emulator takes and what it records: its options, its faults and its logs. */
 
-export type Route = 'dalle' | 'submit' | 'fetch' | 'info' | 'image' | 'any';
+export type Route = 'dalle' | 'submit' | 'fetch' | 'info' | 'image' | 'v1' | 'gemini' | 'any';
 
 /** One switchable fault: applies to the next `times` requests of `route`. */
 export interface Fault {
@@ -41,6 +41,8 @@ export interface EmulatorOptions {
 	imageBytes?: number;
 	/** Submit answers for GPT-4o: `jobId` (the original docs) or `job_id` (newer docs). */
 	gpt4oJobIdField?: 'jobId' | 'job_id';
+	/** Submit answers for Flux: `job_id` (the current docs) or `jobId` (the older ones). */
+	fluxJobIdField?: 'jobId' | 'job_id';
 	/** When set, a prompt containing it fails the job. */
 	failMarker?: string;
 	/** A prompt containing it gives a job that stays ON_QUEUE forever and never calls back. */
@@ -58,9 +60,31 @@ export interface EmulatorOptions {
 	/** Faults drawn at random for a share of all API and image requests, from a seeded generator. */
 	randomFaults?: { rate: number; faults: Fault[]; seed?: number };
 	log?: (line: string) => void;
+	/** How long POST /v1/images/generations takes (default: dalleMs). */
+	v1GenerateMs?: number;
+	/** How long POST /v1/images/edits takes, fixed, for benchmarks (default: dalleMs). */
+	v1EditMs?: number;
+	/** 'documented': b64_json for GPT image models, url for DALL·E unless b64_json is asked; 'url': always a URL. */
+	v1ImageAnswer?: 'documented' | 'url';
+	/** How the Midjourney routes spell what TT API's pages spell differently (./midjourney.ts). */
+	midjourney?: MidjourneyQuirks;
 }
 
-type OptionalOptions = 'log' | 'randomFaults' | 'firstFetchFault' | 'holdCallbacks';
+/** Midjourney spellings the docs disagree on; each default is the current docs' one. */
+export interface MidjourneyQuirks {
+	/** Submit answers: `job_id` (current docs) or `jobId` (older docs, most client code). */
+	jobIdField?: 'jobId' | 'job_id';
+	/** The job type key of fetch and callback bodies: `action` (current fetch) or `actions` (old callback). */
+	actionKey?: 'action' | 'actions';
+	/** `progress` as "40" (docs) or "40%" (one client's docstring). */
+	progressSuffix?: '' | '%';
+	/** Quota as a string (MJ fetch docs) or a number (fetch-list). */
+	quotaAsNumber?: boolean;
+	/** Components of an upscaled image: no TT page names them; the default is an unverified rewrite's list. */
+	upscaleComponents?: string[];
+}
+
+type OptionalOptions = 'log' | 'randomFaults' | 'firstFetchFault' | 'holdCallbacks' | 'v1GenerateMs' | 'v1EditMs' | 'v1ImageAnswer' | 'midjourney';
 
 /** The options with their defaults filled in; tests may change them on a running emulator. */
 export type ResolvedOptions = Required<Omit<EmulatorOptions, OptionalOptions>> & Pick<EmulatorOptions, OptionalOptions>;
@@ -73,7 +97,18 @@ export interface LoggedRequest {
 	/** Whether a TT-API-KEY header was sent, and whether it was a known key; never the key itself. */
 	keySent: boolean;
 	keyKnown: boolean;
+	/** /v1 only: whether an Authorization: Bearer header was sent (never the key). */
+	bearerSent?: boolean;
 	at: number;
+	/** The files of a multipart body, as received (route modules only). */
+	files?: ReceivedFile[];
+}
+
+export interface ReceivedFile {
+	field: string;
+	fileName: string;
+	mimeType: string;
+	bytes: Buffer;
 }
 
 export interface CallbackAttempt {

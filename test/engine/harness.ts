@@ -118,6 +118,8 @@ export interface RunOptions {
 	parameters: IDataObject;
 	/** Input items of the TT API node; one empty item by default. */
 	items?: IDataObject[];
+	/** Input items with binary data; replaces `items`. */
+	inputItems?: INodeExecutionData[];
 	credentials?: ICredentialDataDecryptedObject;
 	continueOnFail?: boolean;
 	/** Cancels the execution when this promise resolves: on an event the test waits for. */
@@ -180,7 +182,7 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		ttApiApi: options.credentials ?? { apiKey: 'test-key', baseUrl: 'http://127.0.0.1:1' },
 	});
 
-	const items = (options.items ?? [{}]).map((json) => ({ json }));
+	const items = options.inputItems ?? (options.items ?? [{}]).map((json) => ({ json }));
 	const runExecutionData: IRunExecutionData = createRunExecutionData({
 		executionData: { nodeExecutionStack: [{ node, data: { main: [items] }, source: null }] },
 	});

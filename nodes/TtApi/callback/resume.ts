@@ -1,7 +1,9 @@
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { finishedJobResult } from '../jobs/finished';
+import type { AsyncModel } from '../jobs/model';
 import { errorJson } from '../jobs/results';
+import { downloadOptionsFrom } from '../jobs/settings';
 import { receiveCallback } from './receive';
 import { entriesOfRun } from './state';
 
@@ -11,14 +13,10 @@ import { entriesOfRun } from './state';
  * nothing can stop the workflow here: a job that failed becomes an error item naming it, as
  * Continue On Fail shows errors.
  */
-export async function resumeFromCallback(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
+export async function resumeFromCallback(ctx: IWebhookFunctions, model?: AsyncModel): Promise<IWebhookResponseData> {
 	const finished = await receiveCallback(ctx);
 	if (!finished) return { noWebhookResponse: true };
-	const options = ctx.getNodeParameter('options', {}) as IDataObject;
-	const download = {
-		download: options.download !== false,
-		binaryPropertyName: (options.binaryPropertyName as string) || 'data',
-	};
+	const download = downloadOptionsFrom(ctx.getNodeParameter('options', {}) as IDataObject);
 	const items: INodeExecutionData[] = entriesOfRun(ctx)
 		.filter((entry) => entry.error)
 		.map((entry) => ({
@@ -26,7 +24,7 @@ export async function resumeFromCallback(ctx: IWebhookFunctions): Promise<IWebho
 			pairedItem: { item: entry.itemIndex },
 		}));
 	for (const { job, answer } of finished) {
-		const result = await finishedJobResult(ctx, answer, job.jobId, job.itemIndex, download);
+		const result = await finishedJobResult(ctx, answer, job.jobId, job.itemIndex, download, model);
 		if ('error' in result) items.push({ json: errorJson(result.error, job.jobId), pairedItem: { item: job.itemIndex } });
 		else items.push(...result.items.map((item) => ({ ...item, pairedItem: { item: job.itemIndex } })));
 	}

@@ -5,6 +5,8 @@ import { downloadFile, type HttpContext } from '../transport/request';
 export interface DownloadOptions {
 	download: boolean;
 	binaryPropertyName: string;
+	/** A job with several images (a Midjourney grid's tiles) becomes one item per image. */
+	splitTiles?: boolean;
 }
 
 function fileNameFor(url: string, fallbackStem: string, mimeType: string): string {

@@ -29,8 +29,8 @@ export async function runGetJob(ctx: IExecuteFunctions, items: INodeExecutionDat
 			});
 			return { error, jobId };
 		}
-		if (!isFinished(answer.status)) return { items: [{ json: jobToJson(answer, jobId) }] };
-		return await finishedJobResult(ctx, answer, jobId, itemIndex, download);
+		if (!isFinished(answer.status, model.endStatuses)) return { items: [{ json: jobToJson(answer, jobId, model.spellings) }] };
+		return await finishedJobResult(ctx, answer, jobId, itemIndex, download, model);
 	});
 	return collectResults(ctx, results.map((result) => ('error' in result ? { error: result.error } : result.value)));
 }

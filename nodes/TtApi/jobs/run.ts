@@ -1,10 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { pauseForCallbacks } from '../callback/pause';
 import { settleConcurrent } from '../helpers/concurrency';
-import { FIELDS, PROMPT_MAX_LENGTH, REFER_IMAGES_MAX } from '../helpers/fields';
-import { requireHttpUrls, requireText } from '../helpers/validation';
 import type { DownloadOptions } from './binary';
+import { bodyEcho, readSubmitBody } from './body';
 import { finishedJobResult } from './finished';
 import { jobToJson } from './job';
 import type { AcceptedItem, AsyncModel } from './model';
@@ -13,36 +12,24 @@ import { readDownloadOptions, readRunSettings, type RunSettings } from './settin
 import { submitJob } from './submit';
 import { pollJobs, type PendingJob } from './wait';
 
-function readBody(ctx: IExecuteFunctions, model: AsyncModel, itemIndex: number): IDataObject {
-	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const body: IDataObject = {
-		prompt: requireText(ctx, FIELDS.prompt, ctx.getNodeParameter('prompt', itemIndex, ''), itemIndex, PROMPT_MAX_LENGTH),
-		...(model.readBody?.(ctx, itemIndex) ?? {}),
-	};
-	const referImages = requireHttpUrls(ctx, FIELDS.referImages, ctx.getNodeParameter('referImages', itemIndex, []), itemIndex, REFER_IMAGES_MAX);
-	if (referImages.length > 0) body.referImages = referImages;
-	const hookUrl = options.hookUrl;
-	if (hookUrl !== undefined && hookUrl !== null && String(hookUrl).trim() !== '') {
-		body.hookUrl = requireHttpUrls(ctx, FIELDS.hookUrl, String(hookUrl).trim(), itemIndex, 1)[0];
-	}
-	return body;
-}
-
 /**
  * The async flow of every model: validates every item before any request (bad input costs
  * nothing), submits the jobs concurrently, then waits for them together (polling), pauses for
  * their callbacks, or returns them at once.
  */
 export async function runAsyncGenerate(ctx: IExecuteFunctions, items: INodeExecutionData[], model: AsyncModel): Promise<INodeExecutionData[]> {
-	const settings = readRunSettings(ctx);
+	const settings = readRunSettings(ctx, model);
 	const results: ItemResult[] = new Array(items.length);
 	const accepted: AcceptedItem[] = [];
-	items.forEach((_item, itemIndex) => {
-		try {
-			accepted.push({ itemIndex, body: readBody(ctx, model, itemIndex), download: readDownloadOptions(ctx, itemIndex) });
-		} catch (error) {
-			results[itemIndex] = { error: error as Error };
-		}
+	// Reading a body may read binary input or check a parent job (free), so items are read concurrently.
+	const read = await settleConcurrent(items, settings.concurrency, async (_item, itemIndex): Promise<AcceptedItem> => ({
+		itemIndex,
+		body: await readSubmitBody(ctx, model, itemIndex),
+		download: readDownloadOptions(ctx, itemIndex),
+	}));
+	read.forEach((outcome, itemIndex) => {
+		if ('error' in outcome) results[itemIndex] = { error: outcome.error };
+		else accepted.push(outcome.value);
 	});
 	if (!ctx.continueOnFail()) collectResults(ctx, results.filter(Boolean));
 	if (accepted.length === 0) return collectResults(ctx, results);
@@ -62,17 +49,18 @@ export async function runAsyncGenerate(ctx: IExecuteFunctions, items: INodeExecu
 		}
 		lastStatus.set(outcome.value.jobId, settings.waitMode === 'none' ? 'submitted' : 'not finished');
 		if (settings.waitMode === 'none') {
-			results[itemIndex] = { items: [{ json: jobToJson({ status: 'PENDING_QUEUE', message: null, jobId: outcome.value.jobId, data: body }) }] };
-		} else waiting.push({ ...outcome.value, fetchPath: model.fetchPath, itemIndex });
+			results[itemIndex] = { items: [{ json: jobToJson({ status: 'PENDING_QUEUE', message: null, jobId: outcome.value.jobId, data: bodyEcho(body) }, undefined, model.spellings) }] };
+		} else waiting.push({ ...outcome.value, fetchPath: model.fetchPath, endStatuses: model.endStatuses, itemIndex });
 	});
 	const downloads = new Map(accepted.map(({ itemIndex, download }) => [itemIndex, download]));
-	if (waiting.length > 0) await waitForJobs(ctx, settings, waiting, downloads, results, lastStatus);
+	if (waiting.length > 0) await waitForJobs(ctx, model, settings, waiting, downloads, results, lastStatus);
 	if (!ctx.continueOnFail()) nameWhatWasPaidFor(results, lastStatus);
 	return collectResults(ctx, results);
 }
 
 async function waitForJobs(
 	ctx: IExecuteFunctions,
+	model: AsyncModel,
 	settings: RunSettings,
 	waiting: PendingJob[],
 	downloads: Map<number, DownloadOptions>,
@@ -88,7 +76,7 @@ async function waitForJobs(
 		const outcome = outcomes.get(job.jobId)!;
 		if ('error' in outcome) return { error: outcome.error, jobId: job.jobId };
 		lastStatus.set(job.jobId, String(outcome.job.status));
-		return await finishedJobResult(ctx, outcome.job, job.jobId, job.itemIndex, downloads.get(job.itemIndex)!);
+		return await finishedJobResult(ctx, outcome.job, job.jobId, job.itemIndex, downloads.get(job.itemIndex)!, model);
 	});
 	waiting.forEach((job, position) => {
 		const outcome = finished[position];

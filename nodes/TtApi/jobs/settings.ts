@@ -4,6 +4,7 @@ import { DEFAULT_CONCURRENCY, FIELDS } from '../helpers/fields';
 import { requireNumberInRange, requireOneOf, requireText, setOrDefault } from '../helpers/validation';
 import { REQUEST_TIMEOUT_RANGE } from '../transport/request';
 import type { DownloadOptions } from './binary';
+import type { AsyncModel } from './model';
 
 export const WAIT_MODES = ['poll', 'callback', 'none'] as const;
 export type WaitMode = (typeof WAIT_MODES)[number];
@@ -29,7 +30,9 @@ export function concurrencyOf(ctx: IExecuteFunctions): number {
 	return requireNumberInRange(ctx, FIELDS.concurrency, setOrDefault(nodeOptions(ctx).concurrency, DEFAULT_CONCURRENCY), 0, ...CONCURRENCY_RANGE);
 }
 
-export function readRunSettings(ctx: IExecuteFunctions): RunSettings {
+export const DEFAULT_WAIT_TIMEOUT = 600;
+
+export function readRunSettings(ctx: IExecuteFunctions, model?: AsyncModel): RunSettings {
 	const options = nodeOptions(ctx);
 	// Checked with the other settings, before any request; the transport reads it for each call.
 	requireNumberInRange(ctx, FIELDS.requestTimeout, setOrDefault(options.requestTimeout, 60), 0, ...REQUEST_TIMEOUT_RANGE);
@@ -37,7 +40,7 @@ export function readRunSettings(ctx: IExecuteFunctions): RunSettings {
 		waitMode: requireOneOf(ctx, FIELDS.waitMode, ctx.getNodeParameter('waitMode', 0, 'poll'), 0, WAIT_MODES),
 		concurrency: concurrencyOf(ctx),
 		pollIntervalMs: 1000 * requireNumberInRange(ctx, FIELDS.pollInterval, setOrDefault(options.pollInterval, 10), 0, ...POLL_INTERVAL_RANGE),
-		timeoutMs: 1000 * requireNumberInRange(ctx, FIELDS.timeout, setOrDefault(options.timeout, 600), 0, ...TIMEOUT_RANGE),
+		timeoutMs: 1000 * requireNumberInRange(ctx, FIELDS.timeout, setOrDefault(options.timeout, model?.defaultWaitTimeout?.(ctx) ?? DEFAULT_WAIT_TIMEOUT), 0, ...TIMEOUT_RANGE),
 	};
 }
 
@@ -45,7 +48,16 @@ export function readRunSettings(ctx: IExecuteFunctions): RunSettings {
 export function readDownloadOptions(ctx: IExecuteFunctions, itemIndex: number): DownloadOptions {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	return {
-		download: options.download !== false,
+		...downloadOptionsFrom(options),
 		binaryPropertyName: requireText(ctx, FIELDS.binaryPropertyName, setOrDefault(options.binaryPropertyName, 'data'), itemIndex, 100),
+	};
+}
+
+/** The download options of a node's Options collection, unchecked: for webhooks, which read them after the run. */
+export function downloadOptionsFrom(options: IDataObject): DownloadOptions {
+	return {
+		download: options.download !== false,
+		binaryPropertyName: (options.binaryPropertyName as string) || 'data',
+		...(options.splitTiles === true ? { splitTiles: true } : {}),
 	};
 }

@@ -10,7 +10,7 @@ export async function submitJob(ctx: IExecuteFunctions, model: AsyncModel, body:
 	const answer = await ttApiRequest(ctx, {
 		method: 'POST',
 		path: model.submitPath,
-		body,
+		body: model.formBody ? await model.formBody(ctx, body, itemIndex) : body,
 		kind: 'submit',
 		itemIndex,
 		action: 'submit the job',

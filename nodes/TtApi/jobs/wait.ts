@@ -11,6 +11,8 @@ export interface PendingJob {
 	fetchPath: string;
 	itemIndex: number;
 	submittedAt: number;
+	/** The model's end statuses, when they are not SUCCESS and FAILED. */
+	endStatuses?: readonly string[];
 }
 
 export interface PollOptions {
@@ -95,7 +97,7 @@ export async function pollJobs(ctx: IExecuteFunctions, jobs: PendingJob[], optio
 			try {
 				const answer = await fetchSlot(async () => await fetchJob(ctx, job));
 				lastProblems.delete(job.jobId);
-				if (isFinished(answer.status)) outcomes.set(job.jobId, { job: answer });
+				if (isFinished(answer.status, job.endStatuses)) outcomes.set(job.jobId, { job: answer });
 			} catch (error) {
 				if (signal.aborted) return;
 				// A read that failed after its retries is tried again at the next check, until the deadline.

@@ -20,6 +20,8 @@ export interface TtApiFailure {
 	image?: boolean;
 	/** A 403/404 on an image URL: it has expired. */
 	imageExpired?: boolean;
+	/** A synchronous call: the answer waits for the image. */
+	sync?: boolean;
 }
 
 const withJob = (text: string, jobId?: string) => (jobId ? `${text} (job ${jobId})` : text);
@@ -71,6 +73,21 @@ function describeBeforeSend(failure: TtApiFailure, network: NetworkFailure) {
 	};
 }
 
+export const ACCELERATED_BASE_URL = 'https://api.ttapi.org';
+
+/** TT API's advice: api.ttapi.io's proxy ends long synchronous calls with 504; api.ttapi.org does not. */
+function describeSyncTimeout(failure: TtApiFailure) {
+	const timedOut = `TT API timed out (HTTP 504) before it could ${failure.action}`;
+	const charged = 'The image may still have been generated and charged; it was not requested again. Check your TT API dashboard before running this item again.';
+	if (failure.host === new URL(ACCELERATED_BASE_URL).host) {
+		return { message: timedOut, description: `${charged} Try again later, or with fewer or smaller images.` };
+	}
+	return {
+		message: `${timedOut}: use the Base URL ${ACCELERATED_BASE_URL} for slow synchronous calls`,
+		description: `TT API recommends ${ACCELERATED_BASE_URL} for slow synchronous calls: the proxy in front of ${DEFAULT_BASE_URL} ends them with a 504. Change the Base URL in the TT API credential. ${charged}`,
+	};
+}
+
 function describe(failure: TtApiFailure): { message: string; description: string } {
 	const { httpCode, apiMessage, network, action } = failure;
 	const said = apiMessage ? `TT API said: "${apiMessage}"` : '';
@@ -85,6 +102,7 @@ function describe(failure: TtApiFailure): { message: string; description: string
 				'TT API image URLs expire. Fetch the job again with the Get operation for a fresh URL, or turn off Download.',
 		};
 	}
+	if (failure.sync && httpCode === 504) return describeSyncTimeout(failure);
 	if (failure.kind === 'submit' && (httpCode === undefined || httpCode >= 500)) {
 		const reason =
 			httpCode === undefined

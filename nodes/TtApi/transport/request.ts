@@ -2,7 +2,7 @@ import type { IDataObject, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n
 
 import { ttApiError, type TtApiFailure } from './errors';
 import { cancelSignal, RETRY, sendWithRetries, type CallKind, type RetryPolicy } from './retry';
-import { baseUrlOf, CREDENTIAL_TYPE, requestTimeoutMs, type HttpContext } from './settings';
+import { apiKeyOf, baseUrlOf, CREDENTIAL_TYPE, requestTimeoutMs, type HttpContext } from './settings';
 
 // Other modules import the transport from this file.
 export { downloadFile, type DownloadedFile } from './download';
@@ -21,7 +21,11 @@ export interface TtApiEnvelope {
 export interface TtApiCall {
 	method: 'GET' | 'POST';
 	path: string;
-	body?: IDataObject;
+	/**
+	 * JSON as an object, JSON already serialized as a Buffer (large images: no second copy), or a
+	 * global FormData sent as multipart/form-data.
+	 */
+	body?: IDataObject | Buffer | FormData;
 	qs?: IDataObject;
 	kind: CallKind;
 	itemIndex: number;
@@ -31,6 +35,8 @@ export interface TtApiCall {
 	action: string;
 	/** Timeout of this call unless the user set Request Timeout. */
 	defaultTimeoutMs?: number;
+	/** The answer comes when the work is done: a 504 is TT API's proxy giving up on a slow call. */
+	sync?: boolean;
 }
 
 function parseBody(body: unknown): unknown {
@@ -45,6 +51,25 @@ function parseBody(body: unknown): unknown {
 
 const isEnvelope = (value: unknown): value is TtApiEnvelope =>
 	typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** TT API's `message`, or the OpenAI-shaped `{ error: { message } }` of the /v1 endpoints. */
+function messageOf(answer: unknown): string | undefined {
+	if (!isEnvelope(answer)) return undefined;
+	if (typeof answer.message === 'string') return answer.message;
+	const error = (answer as { error?: unknown }).error;
+	if (typeof error === 'string') return error;
+	const nested = isEnvelope(error) ? (error as { message?: unknown }).message : undefined;
+	return typeof nested === 'string' ? nested : undefined;
+}
+
+/** TT API's OpenAI-compatible /v1 pages show TT-API-KEY, its OpenAI SDK example sends Bearer: send both. */
+async function extraHeaders(ctx: HttpContext, call: TtApiCall): Promise<IDataObject | undefined> {
+	const headers: IDataObject = {};
+	if (call.path.startsWith('/v1/')) headers.Authorization = `Bearer ${await apiKeyOf(ctx)}`;
+	// n8n labels only object bodies as JSON.
+	if (Buffer.isBuffer(call.body)) headers['Content-Type'] = 'application/json';
+	return Object.keys(headers).length ? headers : undefined;
+}
 
 /**
  * The only way the nodes talk to TT API: authenticated by n8n, retried per `kind`, cancelled with
@@ -64,6 +89,7 @@ export async function ttApiRequest(
 			jobId: call.jobId,
 			itemIndex: call.itemIndex,
 			action: call.action,
+			sync: call.sync,
 		});
 	if (problem) throw fail({ badBaseUrl: problem });
 
@@ -71,6 +97,7 @@ export async function ttApiRequest(
 		method: call.method,
 		url: `${baseUrl}${call.path}`,
 		qs: call.qs,
+		headers: await extraHeaders(ctx, call),
 		body: call.body,
 		json: true,
 		returnFullResponse: true,
@@ -102,7 +129,5 @@ export async function ttApiRequest(
 					: 'the answer was not valid JSON',
 		});
 	}
-	const apiMessage =
-		isEnvelope(envelope) && typeof envelope.message === 'string' ? envelope.message : undefined;
-	throw fail({ httpCode: statusCode, apiMessage });
+	throw fail({ httpCode: statusCode, apiMessage: messageOf(envelope) });
 }

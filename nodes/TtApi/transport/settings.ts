@@ -34,6 +34,12 @@ export async function baseUrlOf(ctx: HttpContext): Promise<BaseUrl> {
 	return known;
 }
 
+/** The key, for the one header n8n's credential cannot add (Authorization on /v1); never logged. */
+export async function apiKeyOf(ctx: HttpContext): Promise<string> {
+	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
+	return typeof credentials.apiKey === 'string' ? credentials.apiKey : '';
+}
+
 export async function getBaseUrl(ctx: HttpContext): Promise<string> {
 	return (await baseUrlOf(ctx)).baseUrl;
 }

@@ -1,34 +1,17 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { settleConcurrent } from '../../helpers/concurrency';
 import { requireOneOf, requireText } from '../../helpers/validation';
 import { attachImage } from '../../jobs/binary';
 import { ttApiRequest } from '../../transport/request';
 import { FIELDS, PROMPT_MAX_LENGTH } from '../../helpers/fields';
-import { collectResults, type ItemResult } from '../../jobs/results';
-import { concurrencyOf, readDownloadOptions } from '../../jobs/settings';
-import { downloadOptionProperties, promptProperty } from '../shared/properties';
+import { readDownloadOptions } from '../../jobs/settings';
+import { promptProperty } from '../shared/properties';
+import { executeSync, SYNC_TIMEOUT_SECONDS, syncOptionProperties } from '../shared/sync';
 
 export const DALLE3_SIZES = ['1024x1024', '1024x1792', '1792x1024'] as const;
 export const DALLE3_QUALITIES = ['standard', 'hd'] as const;
 const DALLE3_PROMPT_MAX_LENGTH = Math.min(4000, PROMPT_MAX_LENGTH);
-/** DALL·E 3 answers synchronously and can take well over a minute. */
-const DALLE3_TIMEOUT_SECONDS = 180;
-
-// Adding Request Timeout in the editor sets the option's default, so DALL·E 3's own default is
-// what a user gets; the shared default (60 s) would end slow generations as "may have been charged".
-const dalle3OptionProperties: INodeProperties[] = downloadOptionProperties.map((property) =>
-	property.name === 'requestTimeout'
-		? {
-				...property,
-				default: DALLE3_TIMEOUT_SECONDS,
-				description:
-					'Seconds ONE call to TT API may take before it counts as failed. DALL·E 3 answers only when the image is done, often after more than a minute, so it defaults to 180. A failed call is not repeated, because the image may have been generated and charged. For the whole node.',
-			}
-		: property,
-);
-
 export const description: INodeProperties[] = [
 	promptProperty,
 	{
@@ -58,7 +41,7 @@ export const description: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: dalle3OptionProperties,
+		options: syncOptionProperties,
 	},
 ];
 
@@ -85,7 +68,8 @@ async function generate(
 		kind: 'submit',
 		itemIndex,
 		action: 'generate the image',
-		defaultTimeoutMs: DALLE3_TIMEOUT_SECONDS * 1000,
+		sync: true,
+		defaultTimeoutMs: SYNC_TIMEOUT_SECONDS * 1000,
 	});
 	const result = (answer.data ?? {}) as { created?: number; data?: Array<{ url?: string; revised_prompt?: string }> };
 	const image = result.data?.[0];
@@ -107,20 +91,5 @@ async function generate(
 }
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]) {
-	// Every item is validated before the first (paid) request.
-	const requests = items.map((_item, itemIndex) => {
-		try {
-			return readRequest(this, itemIndex);
-		} catch (error) {
-			return { error: error as Error };
-		}
-	});
-	const invalidItems: ItemResult[] = requests.filter((request) => 'error' in request);
-	if (!this.continueOnFail()) collectResults(this, invalidItems);
-	const concurrency = concurrencyOf(this);
-
-	const results = await settleConcurrent(requests, concurrency, async (request, itemIndex): Promise<ItemResult> =>
-		'error' in request ? request : { items: [await generate(this, request, itemIndex)] },
-	);
-	return collectResults(this, results.map((result) => ('error' in result ? { error: result.error } : result.value)));
+	return await executeSync(this, items, readRequest, async (ctx, request, itemIndex) => [await generate(ctx, request, itemIndex)]);
 }

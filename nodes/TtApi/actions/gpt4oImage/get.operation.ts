@@ -4,6 +4,8 @@ import { runGetJob } from '../../jobs/get';
 import { getJobProperties } from '../shared/properties';
 import { gpt4oImageModel } from './model';
 
+export const model = gpt4oImageModel;
+
 export const description = getJobProperties;
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]) {

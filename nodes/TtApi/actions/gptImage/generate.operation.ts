@@ -4,6 +4,8 @@ import { runAsyncGenerate } from '../../jobs/run';
 import { asyncGenerateProperties } from '../shared/properties';
 import { gptImageModel } from './model';
 
+export const model = gptImageModel;
+
 export const description = asyncGenerateProperties(gptImageModel);
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]) {
