@@ -122,6 +122,10 @@ export interface RunOptions {
 	inputItems?: INodeExecutionData[];
 	credentials?: ICredentialDataDecryptedObject;
 	continueOnFail?: boolean;
+	/** Node settings, e.g. retryOnFail, maxTries and waitBetweenTries. */
+	node?: Partial<INode>;
+	/** Runs of the node in the one execution, as a loop gives (run index 0, 1, …). */
+	runs?: number;
 	/** Cancels the execution when this promise resolves: on an event the test waits for. */
 	cancelWhen?: Promise<unknown>;
 	/** What n8n's server would provide, e.g. the execution id and the resume URL's base. */
@@ -168,7 +172,7 @@ export function credentialTypesOf(loader: PackageDirectoryLoader): Record<string
 
 export async function runNode(options: RunOptions): Promise<RunResult> {
 	const loader = await loadPackage();
-	const node = actionNode(options.parameters, options.continueOnFail ? { onError: 'continueRegularOutput' } : {});
+	const node = actionNode(options.parameters, { ...(options.continueOnFail ? { onError: 'continueRegularOutput' } : {}), ...options.node });
 	const workflow = workflowOf(loader, node);
 	const credentialTypes = credentialTypesOf(loader);
 	const hooks = new ExecutionLifecycleHooks('manual', 'engine-execution', mock());
@@ -184,7 +188,7 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 
 	const items = options.inputItems ?? (options.items ?? [{}]).map((json) => ({ json }));
 	const runExecutionData: IRunExecutionData = createRunExecutionData({
-		executionData: { nodeExecutionStack: [{ node, data: { main: [items] }, source: null }] },
+		executionData: { nodeExecutionStack: Array.from({ length: options.runs ?? 1 }, () => ({ node, data: { main: [items] }, source: null })) },
 	});
 
 	const execution = new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);

@@ -3,6 +3,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { settleConcurrent } from '../helpers/concurrency';
 import { jobToJson } from '../jobs/job';
 import type { AcceptedItem, AsyncModel } from '../jobs/model';
+import type { RunProgress } from '../jobs/progress';
+import { reusedInThisTry } from '../jobs/remembered';
 import { collectResults, errorJson, nameWhatWasPaidFor, type ItemResult } from '../jobs/results';
 import type { RunSettings } from '../jobs/settings';
 import { submitJob } from '../jobs/submit';
@@ -23,17 +25,20 @@ export async function pauseForCallbacks(
 	settings: RunSettings,
 	accepted: AcceptedItem[],
 	results: ItemResult[],
+	progress?: RunProgress,
 ): Promise<INodeExecutionData[]> {
 	const hookUrl = await callbackUrl(ctx);
-	const submitted = await settleConcurrent(accepted, settings.concurrency, async ({ itemIndex, body }) =>
-		await submitJob(ctx, model, { ...body, hookUrl }, itemIndex),
-	);
+	const submitted = await settleConcurrent(accepted, settings.concurrency, async ({ itemIndex, body }) => {
+		const submit = submitJob(ctx, model, { ...body, hookUrl }, itemIndex);
+		return await (progress ? progress.track(itemIndex, submit) : submit);
+	});
 	const jobIds = new Map<number, string>();
 	accepted.forEach(({ itemIndex }, position) => {
 		const outcome = submitted[position];
 		if ('error' in outcome) results[itemIndex] = { error: outcome.error };
 		else jobIds.set(itemIndex, outcome.value);
 	});
+	progress?.finish(reusedInThisTry(ctx), jobIds.size > 0);
 	if (jobIds.size === 0) return collectResults(ctx, results);
 	if (!ctx.continueOnFail()) {
 		// The first failure stops the node; it names the jobs already submitted, which may be charged.

@@ -1,6 +1,7 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 
 import { isFinished, jobIdOf } from '../jobs/job';
+import { logCallbackProgress } from '../jobs/progress';
 import { fetchJob } from '../jobs/wait';
 import type { TtApiEnvelope } from '../transport/request';
 import { readCallbackBody, reply, secretMatches } from './request';
@@ -70,7 +71,9 @@ export async function receiveCallback(
 	memory.ended.set(jobId, body);
 	return await oneAtATime(memory, async () => {
 		if (memory.resumed) return undefined;
-		if (!(await learnTheRest(ctx, jobs, memory))) return undefined;
+		const allEnded = await learnTheRest(ctx, jobs, memory);
+		logCallbackProgress(ctx, executionId, memory.ended.size, jobs.length);
+		if (!allEnded) return undefined;
 		memory.resumed = true;
 		return jobs.map((job) => ({ job, answer: memory.ended.get(job.jobId)! }));
 	});

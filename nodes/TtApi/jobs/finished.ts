@@ -4,6 +4,7 @@ import type { HttpContext, TtApiEnvelope } from '../transport/request';
 import { attachImage, type DownloadOptions } from './binary';
 import { jobToJson } from './job';
 import type { AsyncModel } from './model';
+import { forgetFailedJob } from './remembered';
 import type { ItemResult } from './results';
 
 /**
@@ -21,6 +22,7 @@ export async function finishedJobResult(
 ): Promise<ItemResult> {
 	const json = jobToJson(answer, jobId, model?.spellings);
 	if (json.status === 'FAILED') {
+		forgetFailedJob(ctx, jobId);
 		const reason = json.message || 'no reason given';
 		const hint = model?.failureHint?.(reason);
 		const error = new NodeApiError(ctx.getNode(), { message: json.message || 'failed', jobId }, {

@@ -7,6 +7,8 @@ import { bodyEcho, readSubmitBody } from './body';
 import { finishedJobResult } from './finished';
 import { jobToJson } from './job';
 import type { AcceptedItem, AsyncModel } from './model';
+import { RunProgress } from './progress';
+import { reusedInThisTry } from './remembered';
 import { collectResults, nameWhatWasPaidFor, type ItemResult } from './results';
 import { readDownloadOptions, readRunSettings, type RunSettings } from './settings';
 import { submitJob } from './submit';
@@ -33,12 +35,13 @@ export async function runAsyncGenerate(ctx: IExecuteFunctions, items: INodeExecu
 	});
 	if (!ctx.continueOnFail()) collectResults(ctx, results.filter(Boolean));
 	if (accepted.length === 0) return collectResults(ctx, results);
-	if (settings.waitMode === 'callback') return await pauseForCallbacks(ctx, model, settings, accepted, results);
+	const progress = new RunProgress(ctx, accepted.map(({ itemIndex }) => itemIndex));
+	if (settings.waitMode === 'callback') return await pauseForCallbacks(ctx, model, settings, accepted, results, progress);
 
-	const submitted = await settleConcurrent(accepted, settings.concurrency, async ({ itemIndex, body }) => ({
-		jobId: await submitJob(ctx, model, body, itemIndex),
-		submittedAt: Date.now(),
-	}));
+	const submitted = await settleConcurrent(accepted, settings.concurrency, async ({ itemIndex, body }) => {
+		const jobId = await progress.track(itemIndex, submitJob(ctx, model, body, itemIndex));
+		return { jobId, submittedAt: Date.now() };
+	});
 	const waiting: PendingJob[] = [];
 	const lastStatus = new Map<string, string>();
 	accepted.forEach(({ itemIndex, body }, position) => {
@@ -49,11 +52,13 @@ export async function runAsyncGenerate(ctx: IExecuteFunctions, items: INodeExecu
 		}
 		lastStatus.set(outcome.value.jobId, settings.waitMode === 'none' ? 'submitted' : 'not finished');
 		if (settings.waitMode === 'none') {
+			progress.mark(itemIndex, 'done');
 			results[itemIndex] = { items: [{ json: jobToJson({ status: 'PENDING_QUEUE', message: null, jobId: outcome.value.jobId, data: bodyEcho(body) }, undefined, model.spellings) }] };
 		} else waiting.push({ ...outcome.value, fetchPath: model.fetchPath, endStatuses: model.endStatuses, itemIndex });
 	});
 	const downloads = new Map(accepted.map(({ itemIndex, download }) => [itemIndex, download]));
-	if (waiting.length > 0) await waitForJobs(ctx, model, settings, waiting, downloads, results, lastStatus);
+	if (waiting.length > 0) await waitForJobs(ctx, model, settings, waiting, downloads, results, lastStatus, progress);
+	progress.finish(reusedInThisTry(ctx));
 	if (!ctx.continueOnFail()) nameWhatWasPaidFor(results, lastStatus);
 	return collectResults(ctx, results);
 }
@@ -66,11 +71,13 @@ async function waitForJobs(
 	downloads: Map<number, DownloadOptions>,
 	results: ItemResult[],
 	lastStatus: Map<string, string>,
+	progress: RunProgress,
 ): Promise<void> {
 	const outcomes = await pollJobs(ctx, waiting, {
 		maxIntervalMs: settings.pollIntervalMs,
 		timeoutMs: settings.timeoutMs,
 		concurrency: Math.max(settings.concurrency, 5),
+		onEnded: (job, outcome) => progress.mark(job.itemIndex, 'job' in outcome && outcome.job.status !== 'FAILED' ? 'done' : 'failed'),
 	});
 	const finished = await settleConcurrent(waiting, settings.concurrency, async (job): Promise<ItemResult> => {
 		const outcome = outcomes.get(job.jobId)!;
@@ -81,5 +88,6 @@ async function waitForJobs(
 	waiting.forEach((job, position) => {
 		const outcome = finished[position];
 		results[job.itemIndex] = 'error' in outcome ? { error: outcome.error, jobId: job.jobId } : outcome.value;
+		progress.mark(job.itemIndex, 'error' in results[job.itemIndex] ? 'failed' : 'done');
 	});
 }

@@ -22,6 +22,8 @@ export interface PollOptions {
 	timeoutMs: number;
 	/** Fetches in flight at once, over all jobs. */
 	concurrency: number;
+	/** Called as each job ends, before the others have: progress for long runs. */
+	onEnded?: (job: PendingJob, outcome: JobOutcome) => void;
 }
 
 export type JobOutcome = { job: TtApiEnvelope } | { error: Error };
@@ -97,12 +99,18 @@ export async function pollJobs(ctx: IExecuteFunctions, jobs: PendingJob[], optio
 			try {
 				const answer = await fetchSlot(async () => await fetchJob(ctx, job));
 				lastProblems.delete(job.jobId);
-				if (isFinished(answer.status, job.endStatuses)) outcomes.set(job.jobId, { job: answer });
+				if (isFinished(answer.status, job.endStatuses)) {
+					outcomes.set(job.jobId, { job: answer });
+					options.onEnded?.(job, { job: answer });
+				}
 			} catch (error) {
 				if (signal.aborted) return;
 				// A read that failed after its retries is tried again at the next check, until the deadline.
 				if (isTransientFailure(error)) lastProblems.set(job.jobId, `failed: ${(error as Error).message}`);
-				else outcomes.set(job.jobId, { error: error as Error });
+				else {
+					outcomes.set(job.jobId, { error: error as Error });
+					options.onEnded?.(job, { error: error as Error });
+				}
 			}
 			dueAt = Date.now() + nextPollDelayMs(Date.now() - job.submittedAt, options.maxIntervalMs);
 		}

@@ -183,6 +183,17 @@ function describe(failure: TtApiFailure): { message: string; description: string
 const permanent = new WeakSet<Error>();
 export const isPermanentFailure = (error: unknown) => error instanceof Error && permanent.has(error);
 
+// Submits that reached TT API without a job ID coming back: the job may have started and been charged.
+const uncertain = new WeakSet<Error>();
+export const mayHaveStartedJob = (error: unknown) => error instanceof Error && uncertain.has(error);
+export const markMayHaveStartedJob = (error: Error) => uncertain.add(error);
+
+function reachedTtApiUnanswered({ kind, badBaseUrl, httpCode, network }: TtApiFailure): boolean {
+	if (kind !== 'submit' || badBaseUrl) return false;
+	if (httpCode === undefined) return network?.beforeSend === false;
+	return httpCode >= 500 || (httpCode >= 200 && httpCode < 300);
+}
+
 export function ttApiError(node: INode, failure: TtApiFailure): NodeApiError {
 	const { message, description } = describe(failure);
 	const body: JsonObject = { message: failure.apiMessage ?? message };
@@ -194,5 +205,6 @@ export function ttApiError(node: INode, failure: TtApiFailure): NodeApiError {
 		itemIndex: failure.itemIndex,
 	});
 	if (failure.badBaseUrl || (failure.httpCode === undefined && failure.network?.retry === 'none')) permanent.add(error);
+	if (reachedTtApiUnanswered(failure)) uncertain.add(error);
 	return error;
 }

@@ -3,6 +3,7 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { requireOneOf, requireText } from '../../helpers/validation';
 import { attachImage } from '../../jobs/binary';
+import { submitOnce } from '../../jobs/remembered';
 import { ttApiRequest } from '../../transport/request';
 import { FIELDS, PROMPT_MAX_LENGTH } from '../../helpers/fields';
 import { readDownloadOptions } from '../../jobs/settings';
@@ -45,6 +46,8 @@ export const description: INodeProperties[] = [
 	},
 ];
 
+const DALLE3_PATH = '/openai/v1/images/generations';
+
 function readRequest(ctx: IExecuteFunctions, itemIndex: number) {
 	const body: IDataObject = {
 		prompt: requireText(ctx, FIELDS.prompt, ctx.getNodeParameter('prompt', itemIndex, ''), itemIndex, DALLE3_PROMPT_MAX_LENGTH),
@@ -61,31 +64,35 @@ async function generate(
 	{ body, options }: ReturnType<typeof readRequest>,
 	itemIndex: number,
 ): Promise<INodeExecutionData> {
-	const answer = await ttApiRequest(ctx, {
-		method: 'POST',
-		path: '/openai/v1/images/generations',
-		body,
-		kind: 'submit',
-		itemIndex,
-		action: 'generate the image',
-		sync: true,
-		defaultTimeoutMs: SYNC_TIMEOUT_SECONDS * 1000,
-	});
-	const result = (answer.data ?? {}) as { created?: number; data?: Array<{ url?: string; revised_prompt?: string }> };
-	const image = result.data?.[0];
-	if (answer.status === 'FAILED' || !image?.url) {
-		throw new NodeApiError(ctx.getNode(), { message: answer.message ?? 'no image' }, {
-			message: `TT API did not return an image: ${answer.message ?? 'the answer had no image URL'}`,
+	// A retry of the node (Retry On Fail) takes an image an earlier try was charged for.
+	const image = await submitOnce(ctx, DALLE3_PATH, body, itemIndex, async () => {
+		const answer = await ttApiRequest(ctx, {
+			method: 'POST',
+			path: DALLE3_PATH,
+			body,
+			kind: 'submit',
 			itemIndex,
+			action: 'generate the image',
+			sync: true,
+			defaultTimeoutMs: SYNC_TIMEOUT_SECONDS * 1000,
 		});
-	}
+		const result = (answer.data ?? {}) as { created?: number; data?: Array<{ url?: string; revised_prompt?: string }> };
+		const first = result.data?.[0];
+		if (answer.status === 'FAILED' || !first?.url) {
+			throw new NodeApiError(ctx.getNode(), { message: answer.message ?? 'no image' }, {
+				message: `TT API did not return an image: ${answer.message ?? 'the answer had no image URL'}`,
+				itemIndex,
+			});
+		}
+		return { url: first.url, revisedPrompt: first.revised_prompt ?? null, created: result.created ?? null };
+	});
 	const json: IDataObject = {
 		imageUrl: image.url,
-		revisedPrompt: image.revised_prompt ?? null,
+		revisedPrompt: image.revisedPrompt,
 		prompt: body.prompt,
 		size: body.size,
 		quality: body.quality,
-		created: result.created ?? null,
+		created: image.created,
 	};
 	return await attachImage(ctx, { json }, options, { itemIndex });
 }
