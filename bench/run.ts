@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: our node against the template loop (Wait + HTTP Request + IF) and against one
  * item at a time, side by side in one real n8n 2.x on the emulator with fixed job durations.
- * Prints a table and writes bench/results.json. Ratios are the claims; absolute times vary.
+ * Then the volume section (./volume.ts): a thousand prompts through an account queue of 10.
+ * Prints tables and writes bench/results.json. Ratios are the claims; absolute times vary.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
