@@ -90,9 +90,11 @@ export async function runVolumeSoak(stack: QueueStack, faults: { rate: number; f
 	for (const execution of executions) {
 		const { status, data } = await main.finishedRun(execution.id);
 		const runData = data.resultData.runData;
-		// A run whose worker died has no run data: its prompts are in the webhook call it started with.
-		const prompts: string[] =
-			runData['One item per prompt']?.[0].data.main[0].map((item: any) => item.json.prompts) ?? data.executionData?.nodeExecutionStack?.[0]?.data?.main?.[0]?.[0]?.json?.body?.prompts ?? [];
+		// A run whose worker died keeps no run data: its prompts are those of its webhook call (calls were
+		// made one after the other, so the runs' ids follow their order).
+		const call = calls[[...executions].sort((a, b) => Number(a.id) - Number(b.id)).indexOf(execution)];
+		if (execution.workflowId !== FLOWS[call.mode].id) throw new Error(`run ${execution.id} is not the ${call.mode} run expected`);
+		const prompts: string[] = runData['One item per prompt']?.[0].data.main[0].map((item: any) => item.json.prompts) ?? call.prompts;
 		const output = runData['TT API']?.at(-1)?.data?.main?.[0];
 		if (perWorker[victim].includes(execution.id)) {
 			killed.executions.push({ id: execution.id, ending: `${status}: ${data.resultData.error?.message ?? ''}`, startedAgain: startedAgain(execution.id) });
