@@ -11,6 +11,7 @@ import path from 'node:path';
 import { startEmulator, type TtApiEmulator } from '../test/emulator/emulator';
 import { N8nInstance, packPackage } from '../test/e2e/n8n';
 import { freePortBlock } from '../test/e2e/ports';
+import { imagesSection } from './images';
 import { runVolume, volumeTable } from './volume';
 import { oneAtATimeWorkflow, oursWorkflow, templateWorkflow } from './workflows';
 
@@ -18,7 +19,7 @@ const JOB_MS = Number(process.env.BENCH_JOB_MS ?? 30_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 20);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
 const MEMORY_PAIRS = Number(process.env.BENCH_MEMORY_PAIRS ?? 3);
-/** BENCH_ONLY=memory skips the latency and batch runs; BENCH_ONLY=volume runs only the volume section. */
+/** BENCH_ONLY=memory skips the latency and batch runs; BENCH_ONLY=images or volume runs only that section. */
 const ONLY = process.env.BENCH_ONLY;
 const VOLUME_PROMPTS = Number(process.env.BENCH_VOLUME_PROMPTS ?? 1000);
 const IMAGE_BYTES = 8 * 1024 * 1024;
@@ -42,6 +43,7 @@ const percentile = (values: number[], p: number) => {
 const median = (values: number[]) => percentile(values, 50);
 
 async function main() {
+	if (ONLY === 'images') return void (await imagesSection(log));
 	const work = mkdtempSync(path.join(tmpdir(), 'ttapi-bench-'));
 	try {
 		const results: Record<string, unknown> = ONLY === 'volume' ? {} : await latencyAndMemory(work);
@@ -194,6 +196,7 @@ async function latencyAndMemory(work: string): Promise<Record<string, unknown>> 
 		console.log('|---|---|---|---|---|---|');
 		for (const row of table) console.log(`| ${row.join(' | ')} |`);
 		console.log(`\nPeak memory of the n8n process, ${BATCH} images × 8 MB downloaded to binary: +${(growth / 1048576).toFixed(1)} MB over the same run without images (${(growth / IMAGE_BYTES).toFixed(2)} images' size; median of ${MEMORY_PAIRS} pairs)`);
+		if (ONLY === undefined) results.images = await imagesSection(log);
 		return results;
 	} finally {
 		await n8n.stop();

@@ -7,7 +7,8 @@ import path from 'node:path';
 
 import { CREDENTIAL_ID, DEMO_DIR, type N8nInstance } from '../test/e2e/n8n';
 
-const TRIGGER_WORKFLOW_ID = 'TtApiDemoTrigger';
+/** Demo workflows started by a trigger, made active when imported. */
+const ACTIVE_WORKFLOW_IDS = ['TtApiDemoTrigger', 'TtApiDemoEditImg'];
 
 export interface DemoState {
 	/** Names of the demo workflows imported by this start. */
@@ -58,7 +59,7 @@ export async function importMissingDemo(
 	const workflows = demoWorkflows();
 	await n8n.importDemo(demo, { credential: savedBaseUrl !== undefined, workflowIds: saved });
 	// A trigger workflow the user saved keeps whatever active state they gave it.
-	if (!saved.has(TRIGGER_WORKFLOW_ID)) await n8n.activate(TRIGGER_WORKFLOW_ID);
+	for (const id of ACTIVE_WORKFLOW_IDS) if (!saved.has(id)) await n8n.activate(id);
 	return {
 		imported: workflows.filter((workflow) => !saved.has(workflow.id)).map((workflow) => workflow.name),
 		kept: workflows.filter((workflow) => saved.has(workflow.id)).map((workflow) => workflow.name),

@@ -8,7 +8,10 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { submitEditImageForm } from '../../scripts/editImageForm';
 import { startStack, type Stack } from '../../scripts/stack';
+import { digest } from '../emulator/openaiImagesRequest';
+import { makePng } from '../emulator/png';
 import type { RestAnswer } from './n8n';
 import { freePortBlock } from './ports';
 import { isPortFree } from '../../scripts/portCheck';
@@ -87,7 +90,7 @@ describe('npm start on a real n8n 2.x, started twice on one home', () => {
 
 	it('the first start imports the credential and every demo workflow', () => {
 		expect(first!.demo).toMatchObject({ kept: [], credential: 'imported' });
-		expect(first!.demo.imported).toHaveLength(8);
+		expect(first!.demo.imported).toHaveLength(9);
 	});
 
 	it('"Nightly content" run once: 50 prompts in callback mode, 50 PNG files in its folder', async () => {
@@ -102,6 +105,17 @@ describe('npm start on a real n8n 2.x, started twice on one home', () => {
 		expect(files).toHaveLength(50);
 		expect(written.map((file: string) => path.basename(file)).sort()).toEqual(files);
 		for (const file of files) expect(readFileSync(path.join(n8n.nightlyFolder, file)).subarray(1, 4).toString()).toBe('PNG');
+	});
+
+	it('the "edit an image you upload" demo: a PNG sent through its form comes back edited, as a download', async () => {
+		const photo = makePng(5);
+		const edited = await submitEditImageForm(first!.n8n.baseUrl, photo, 'Make it a snowy winter scene');
+		expect(edited).toMatchObject({ mimeType: 'image/png', fileName: expect.stringMatching(/^ttapi-\d+-1\.png$/) });
+		expect(edited.bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+		expect(edited.bytes.equals(photo)).toBe(false);
+		const [request] = first!.emulator!.requestsTo('/v1/images/edits');
+		expect(request.body).toMatchObject({ format: 'json', model: 'gpt-image-1', prompt: 'Make it a snowy winter scene', images: [{ via: 'dataUri', type: 'png', bytes: photo.length, sha256: digest(photo) }] });
+		expect((await first!.n8n.finishedRun(edited.executionId)).status).toBe('success');
 	});
 
 	it('a second start while the first runs is refused, naming the port', async () => {
@@ -124,7 +138,7 @@ describe('npm start on a real n8n 2.x, started twice on one home', () => {
 
 		second = await startStack({ ...ports, home, log: quiet });
 		expect(second.demo.imported).toEqual(['TT API demo: DALL·E 3']);
-		expect(second.demo.kept).toHaveLength(7);
+		expect(second.demo.kept).toHaveLength(8);
 		expect(second.demo).toMatchObject({ credential: 'kept', credentialElsewhere: 'https://api.ttapi.io' });
 
 		const kept = dataOf(await second.n8n.rest('GET', '/workflows/TtApiDemoGpt4oPo'));

@@ -53,7 +53,7 @@ describe('several items, Continue On Fail (real engine, emulator)', () => {
 		expect(inFlight.max).toBeLessThanOrEqual(5);
 		// The jobs are waited for together: every job is fetched once before any is fetched again,
 		// where one job after another would interleave submits and fetches.
-		const log = env.emulator.requests.map((request) => (request.path.endsWith('/fetch') ? request.query.jobId : 'submit'));
+		const log = env.emulator.requestsTo('/openai').map((request) => (request.path.endsWith('/fetch') ? request.query.jobId : 'submit'));
 		expect(log.slice(0, 8)).toEqual(Array(8).fill('submit'));
 		const fetched = log.slice(8);
 		expect(new Set(fetched.slice(0, 8)).size).toBe(8);

@@ -102,7 +102,8 @@ describe('progress of a run (real engine, emulator)', () => {
 
 describe('progress in callback mode (real engine, emulator)', () => {
 	const HELD = '[held]';
-	const env = useEmulator({ stuckMarker: HELD });
+	// An account queue for all 12 jobs at once, so they all go out before the pause.
+	const env = useEmulator({ stuckMarker: HELD, maxQueue: 20 });
 	let listener: Awaited<ReturnType<typeof startCallbackListener>>;
 	beforeAll(async () => (listener = await startCallbackListener()));
 	afterAll(async () => await listener.stop());

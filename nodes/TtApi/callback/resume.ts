@@ -17,13 +17,13 @@ export async function resumeFromCallback(ctx: IWebhookFunctions, model?: AsyncMo
 	const finished = await receiveCallback(ctx);
 	if (!finished) return { noWebhookResponse: true };
 	const download = downloadOptionsFrom(ctx.getNodeParameter('options', {}) as IDataObject);
-	const items: INodeExecutionData[] = entriesOfRun(ctx)
+	const items: INodeExecutionData[] = [...entriesOfRun(ctx), ...finished.errors]
 		.filter((entry) => entry.error)
 		.map((entry) => ({
 			json: errorJson({ message: entry.error!, description: entry.errorDescription }),
 			pairedItem: { item: entry.itemIndex },
 		}));
-	for (const { job, answer } of finished) {
+	for (const { job, answer } of finished.finished) {
 		const result = await finishedJobResult(ctx, answer, job.jobId, job.itemIndex, download, model);
 		if ('error' in result) items.push({ json: errorJson(result.error, job.jobId), pairedItem: { item: job.itemIndex } });
 		else items.push(...result.items.map((item) => ({ ...item, pairedItem: { item: job.itemIndex } })));

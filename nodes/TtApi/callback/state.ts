@@ -8,11 +8,34 @@ export interface RunEntry {
 	/** The item never became a job: why, and what to do. */
 	error?: string;
 	errorDescription?: string;
+	/** The item was waiting for a place in TT API's queue at the pause (see QueuedRun). */
+	queued?: boolean;
+}
+
+/**
+ * A run with more items than N (jobs/limit.ts). Its items form N lanes in submit order: the job at
+ * position p of `order` is followed by the item at p + lanes, which the callback of that job
+ * submits. So which item goes next depends only on the callback, never on what another callback
+ * or another webhook process did: none is submitted twice, none is left out.
+ */
+export interface QueuedRun {
+	submitPath: string;
+	/** Item indexes in submit order: first the jobs submitted before the pause, one per lane. */
+	order: number[];
+	lanes: number;
+	/** Submit bodies, without hookUrl, of the items not submitted at the pause, by item index. */
+	bodies: Record<string, IDataObject>;
+	/** The resume URL without its token, which the webhook computes again. */
+	resumeUrl: string;
+	/** When the pause ends, in epoch milliseconds: no item is submitted after it. */
+	deadline: number;
+	timeoutMs: number;
 }
 
 /** What the pause keeps in the node's execution context, which n8n stores with the paused execution. */
 export interface CallbackRunState {
 	entries: RunEntry[];
+	queue?: QueuedRun;
 }
 
 export const CONTEXT_KEY = 'ttapiCallbackRun';
@@ -28,13 +51,15 @@ export interface CallbackJob {
  * The run's entries, from the node context saved before pausing. n8n gives webhooks no getter for
  * it, so it is read from the run data the webhook context was built with.
  */
-export function entriesOfRun(ctx: IWebhookFunctions): RunEntry[] {
+export function runStateOf(ctx: IWebhookFunctions): CallbackRunState {
 	const runExecutionData = (ctx as unknown as { runExecutionData?: { executionData?: { contextData?: IDataObject } } })
 		.runExecutionData;
 	const nodeContext = runExecutionData?.executionData?.contextData?.[`node:${ctx.getNode().name}`] as IDataObject | undefined;
 	const run = nodeContext?.[CONTEXT_KEY] as CallbackRunState | undefined;
-	return Array.isArray(run?.entries) ? run.entries : [];
+	return { entries: Array.isArray(run?.entries) ? run.entries : [], queue: run?.queue };
 }
+
+export const entriesOfRun = (ctx: IWebhookFunctions): RunEntry[] => runStateOf(ctx).entries;
 
 export function jobsOf(entries: RunEntry[]): CallbackJob[] {
 	return entries

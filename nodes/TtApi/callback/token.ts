@@ -14,12 +14,48 @@ export async function runToken(ctx: HttpContext, executionId: string): Promise<s
 		.digest('hex');
 }
 
-/** The hookUrl that resumes this execution: n8n's resume URL + this node's id + the run token. */
-export async function callbackUrl(ctx: IExecuteFunctions): Promise<string> {
+/** Query parameters of a queued run's hookUrl: the job's position in the submit order, and the job whose callback submitted it. */
+export const POSITION_PARAM = 'ttapiPos';
+export const PREVIOUS_PARAM = 'ttapiPrev';
+
+/** The position and previous job a queued run's hookUrl (or a callback's query) carries. */
+export function laneParams(query: Record<string, unknown> | string | undefined): { position?: number; previous?: string } {
+	let params: Record<string, unknown> = {};
+	if (typeof query === 'string') {
+		try {
+			params = Object.fromEntries(new URL(query).searchParams);
+		} catch {
+			return {};
+		}
+	} else if (query) params = query;
+	const position = Number(params[POSITION_PARAM]);
+	const previous = params[PREVIOUS_PARAM];
+	return {
+		position: params[POSITION_PARAM] !== undefined && Number.isInteger(position) ? position : undefined,
+		previous: typeof previous === 'string' && previous !== '' ? previous : undefined,
+	};
+}
+
+/** This node's resume URL without its token: n8n's resume URL + this node's id. */
+export function resumeUrlOf(ctx: IExecuteFunctions): string {
 	const url = new URL(String(ctx.evaluateExpression('{{ $execution.resumeUrl }}', 0)));
 	url.pathname = `${url.pathname.replace(/\/+$/, '')}/${ctx.getNode().id}`;
-	url.searchParams.set(TOKEN_PARAM, await runToken(ctx, ctx.getExecutionId()));
 	return url.toString();
+}
+
+/** The hookUrl that resumes the execution: its resume URL + the run token (+ a queued job's position). */
+export async function hookUrlOf(ctx: HttpContext, resumeUrl: string, executionId: string, lane?: { position: number; previous: string }): Promise<string> {
+	const url = new URL(resumeUrl);
+	url.searchParams.set(TOKEN_PARAM, await runToken(ctx, executionId));
+	if (lane) {
+		url.searchParams.set(POSITION_PARAM, String(lane.position));
+		url.searchParams.set(PREVIOUS_PARAM, lane.previous);
+	}
+	return url.toString();
+}
+
+export async function callbackUrl(ctx: IExecuteFunctions): Promise<string> {
+	return await hookUrlOf(ctx, resumeUrlOf(ctx), ctx.getExecutionId());
 }
 
 /** The waiting execution's id: the path segment before this node's id in the resume URL. */

@@ -30,3 +30,13 @@ export async function settleConcurrent<T, R>(
 		}
 	});
 }
+
+/** A turnstile: each task given to it starts when the one before has ended (failed or not). */
+export function oneAtATime(): <T>(task: () => Promise<T>) => Promise<T> {
+	let previous: Promise<unknown> = Promise.resolve();
+	return async (task) => {
+		const turn = previous.then(task, task);
+		previous = turn.catch(() => undefined);
+		return await turn;
+	};
+}

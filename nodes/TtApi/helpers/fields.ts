@@ -18,6 +18,7 @@ export const FIELDS = {
 	timeout: { label: 'Wait Timeout', name: 'timeout' },
 	hookUrl: { label: 'Hook URL', name: 'hookUrl' },
 	concurrency: { label: 'Concurrency', name: 'concurrency' },
+	maxJobsInFlight: { label: 'Max Jobs in Flight', name: 'maxJobsInFlight' },
 	binaryPropertyName: { label: 'Put Image in Field', name: 'binaryPropertyName' },
 	requestTimeout: { label: 'Request Timeout', name: 'requestTimeout' },
 } satisfies Record<string, Field>;

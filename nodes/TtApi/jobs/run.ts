@@ -2,22 +2,23 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { pauseForCallbacks } from '../callback/pause';
 import { settleConcurrent } from '../helpers/concurrency';
-import type { DownloadOptions } from './binary';
 import { bodyEcho, readSubmitBody } from './body';
 import { finishedJobResult } from './finished';
 import { jobToJson } from './job';
+import { jobsInFlightLimit } from './limit';
 import type { AcceptedItem, AsyncModel } from './model';
 import { RunProgress } from './progress';
+import { submitAndPoll } from './queue';
 import { reusedInThisTry } from './remembered';
 import { collectResults, nameWhatWasPaidFor, type ItemResult } from './results';
 import { readDownloadOptions, readRunSettings, type RunSettings } from './settings';
 import { submitJob } from './submit';
-import { pollJobs, type PendingJob } from './wait';
 
 /**
  * The async flow of every model: validates every item before any request (bad input costs
- * nothing), submits the jobs concurrently, then waits for them together (polling), pauses for
- * their callbacks, or returns them at once.
+ * nothing), then keeps at most N jobs of the run at TT API (the account's queue, jobs/limit.ts),
+ * submitting the next item as each job ends, seen by polling (jobs/queue.ts) or by its callback
+ * (callback/); or submits them all and returns them at once.
  */
 export async function runAsyncGenerate(ctx: IExecuteFunctions, items: INodeExecutionData[], model: AsyncModel): Promise<INodeExecutionData[]> {
 	const settings = readRunSettings(ctx, model);
@@ -38,56 +39,57 @@ export async function runAsyncGenerate(ctx: IExecuteFunctions, items: INodeExecu
 	const progress = new RunProgress(ctx, accepted.map(({ itemIndex }) => itemIndex));
 	if (settings.waitMode === 'callback') return await pauseForCallbacks(ctx, model, settings, accepted, results, progress);
 
-	const submitted = await settleConcurrent(accepted, settings.concurrency, async ({ itemIndex, body }) => {
-		const jobId = await progress.track(itemIndex, submitJob(ctx, model, body, itemIndex));
-		return { jobId, submittedAt: Date.now() };
-	});
-	const waiting: PendingJob[] = [];
 	const lastStatus = new Map<string, string>();
+	if (settings.waitMode === 'none') {
+		await submitWithoutWaiting(ctx, model, settings, accepted, results, lastStatus, progress);
+	} else {
+		const finished = await submitAndPoll(
+			{
+				ctx,
+				model,
+				settings,
+				limit: await jobsInFlightLimit(ctx, settings, accepted.length),
+				progress,
+				submitted: (jobId) => lastStatus.set(jobId, 'not finished'),
+				finish: async ({ itemIndex, download }, jobId, outcome) => {
+					if ('error' in outcome) return { error: outcome.error, jobId };
+					lastStatus.set(jobId, String(outcome.job.status));
+					return await finishedJobResult(ctx, outcome.job, jobId, itemIndex, download, model);
+				},
+			},
+			accepted,
+		);
+		for (const [itemIndex, result] of finished) {
+			results[itemIndex] = result;
+			progress.mark(itemIndex, 'error' in result ? 'failed' : 'done');
+		}
+	}
+	progress.finish(reusedInThisTry(ctx));
+	if (!ctx.continueOnFail()) nameWhatWasPaidFor(results, lastStatus);
+	return collectResults(ctx, results);
+}
+
+/** Do Not Wait: every item is submitted (Concurrency at a time) and emitted as its job. */
+async function submitWithoutWaiting(
+	ctx: IExecuteFunctions,
+	model: AsyncModel,
+	settings: RunSettings,
+	accepted: AcceptedItem[],
+	results: ItemResult[],
+	lastStatus: Map<string, string>,
+	progress: RunProgress,
+): Promise<void> {
+	const submitted = await settleConcurrent(accepted, settings.concurrency, async ({ itemIndex, body }) =>
+		await progress.track(itemIndex, submitJob(ctx, model, body, itemIndex)),
+	);
 	accepted.forEach(({ itemIndex, body }, position) => {
 		const outcome = submitted[position];
 		if ('error' in outcome) {
 			results[itemIndex] = { error: outcome.error };
 			return;
 		}
-		lastStatus.set(outcome.value.jobId, settings.waitMode === 'none' ? 'submitted' : 'not finished');
-		if (settings.waitMode === 'none') {
-			progress.mark(itemIndex, 'done');
-			results[itemIndex] = { items: [{ json: jobToJson({ status: 'PENDING_QUEUE', message: null, jobId: outcome.value.jobId, data: bodyEcho(body) }, undefined, model.spellings) }] };
-		} else waiting.push({ ...outcome.value, fetchPath: model.fetchPath, endStatuses: model.endStatuses, itemIndex });
-	});
-	const downloads = new Map(accepted.map(({ itemIndex, download }) => [itemIndex, download]));
-	if (waiting.length > 0) await waitForJobs(ctx, model, settings, waiting, downloads, results, lastStatus, progress);
-	progress.finish(reusedInThisTry(ctx));
-	if (!ctx.continueOnFail()) nameWhatWasPaidFor(results, lastStatus);
-	return collectResults(ctx, results);
-}
-
-async function waitForJobs(
-	ctx: IExecuteFunctions,
-	model: AsyncModel,
-	settings: RunSettings,
-	waiting: PendingJob[],
-	downloads: Map<number, DownloadOptions>,
-	results: ItemResult[],
-	lastStatus: Map<string, string>,
-	progress: RunProgress,
-): Promise<void> {
-	const outcomes = await pollJobs(ctx, waiting, {
-		maxIntervalMs: settings.pollIntervalMs,
-		timeoutMs: settings.timeoutMs,
-		concurrency: Math.max(settings.concurrency, 5),
-		onEnded: (job, outcome) => progress.mark(job.itemIndex, 'job' in outcome && outcome.job.status !== 'FAILED' ? 'done' : 'failed'),
-	});
-	const finished = await settleConcurrent(waiting, settings.concurrency, async (job): Promise<ItemResult> => {
-		const outcome = outcomes.get(job.jobId)!;
-		if ('error' in outcome) return { error: outcome.error, jobId: job.jobId };
-		lastStatus.set(job.jobId, String(outcome.job.status));
-		return await finishedJobResult(ctx, outcome.job, job.jobId, job.itemIndex, downloads.get(job.itemIndex)!, model);
-	});
-	waiting.forEach((job, position) => {
-		const outcome = finished[position];
-		results[job.itemIndex] = 'error' in outcome ? { error: outcome.error, jobId: job.jobId } : outcome.value;
-		progress.mark(job.itemIndex, 'error' in results[job.itemIndex] ? 'failed' : 'done');
+		lastStatus.set(outcome.value, 'submitted');
+		progress.mark(itemIndex, 'done');
+		results[itemIndex] = { items: [{ json: jobToJson({ status: 'PENDING_QUEUE', message: null, jobId: outcome.value, data: bodyEcho(body) }, undefined, model.spellings) }] };
 	});
 }

@@ -12,6 +12,8 @@ export type WaitMode = (typeof WAIT_MODES)[number];
 export const POLL_INTERVAL_RANGE = [1, 300] as const;
 export const TIMEOUT_RANGE = [10, 7200] as const;
 export const CONCURRENCY_RANGE = [1, 20] as const;
+export const MAX_JOBS_IN_FLIGHT_RANGE = [1, 500] as const;
+export const DEFAULT_MAX_JOBS_IN_FLIGHT = 50;
 
 /**
  * Settings of the whole node run, not of an item: they decide how the run sends and waits. An
@@ -20,6 +22,8 @@ export const CONCURRENCY_RANGE = [1, 20] as const;
 export interface RunSettings {
 	waitMode: WaitMode;
 	concurrency: number;
+	/** Jobs of the run at TT API at once, at most; the account's max_queue may lower it (jobs/queue.ts). */
+	maxJobsInFlight: number;
 	pollIntervalMs: number;
 	timeoutMs: number;
 }
@@ -39,6 +43,7 @@ export function readRunSettings(ctx: IExecuteFunctions, model?: AsyncModel): Run
 	return {
 		waitMode: requireOneOf(ctx, FIELDS.waitMode, ctx.getNodeParameter('waitMode', 0, 'poll'), 0, WAIT_MODES),
 		concurrency: concurrencyOf(ctx),
+		maxJobsInFlight: requireNumberInRange(ctx, FIELDS.maxJobsInFlight, setOrDefault(options.maxJobsInFlight, DEFAULT_MAX_JOBS_IN_FLIGHT), 0, ...MAX_JOBS_IN_FLIGHT_RANGE),
 		pollIntervalMs: 1000 * requireNumberInRange(ctx, FIELDS.pollInterval, setOrDefault(options.pollInterval, 10), 0, ...POLL_INTERVAL_RANGE),
 		timeoutMs: 1000 * requireNumberInRange(ctx, FIELDS.timeout, setOrDefault(options.timeout, model?.defaultWaitTimeout?.(ctx) ?? DEFAULT_WAIT_TIMEOUT), 0, ...TIMEOUT_RANGE),
 	};

@@ -2,7 +2,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { sleepUnlessCancelled } from '../helpers/sleep';
-import { cancelSignal, isTransientFailure, ttApiRequest, type HttpContext, type TtApiEnvelope } from '../transport/request';
+import { isTransientFailure, ttApiRequest, type HttpContext, type TtApiEnvelope } from '../transport/request';
 import { isFinished } from './job';
 
 /** A submitted job the run is waiting for. */
@@ -13,17 +13,6 @@ export interface PendingJob {
 	submittedAt: number;
 	/** The model's end statuses, when they are not SUCCESS and FAILED. */
 	endStatuses?: readonly string[];
-}
-
-export interface PollOptions {
-	/** Upper bound of the interval between two fetches of one job. */
-	maxIntervalMs: number;
-	/** How long the whole run may wait, from the first submit: a deadline, not a hint. */
-	timeoutMs: number;
-	/** Fetches in flight at once, over all jobs. */
-	concurrency: number;
-	/** Called as each job ends, before the others have: progress for long runs. */
-	onEnded?: (job: PendingJob, outcome: JobOutcome) => void;
 }
 
 export type JobOutcome = { job: TtApiEnvelope } | { error: Error };
@@ -52,7 +41,7 @@ export async function fetchJob(ctx: HttpContext, job: Pick<PendingJob, 'jobId' |
 	});
 }
 
-function timeoutError(ctx: HttpContext, job: PendingJob, timeoutMs: number, lastProblem?: string) {
+export function timeoutError(ctx: HttpContext, job: PendingJob, timeoutMs: number, lastProblem?: string) {
 	const last = lastProblem ? ` The last check ${lastProblem}.` : '';
 	return new NodeOperationError(ctx.getNode(), `TT API job ${job.jobId} did not finish within ${Math.round(timeoutMs / 1000)} s`, {
 		itemIndex: job.itemIndex,
@@ -61,7 +50,7 @@ function timeoutError(ctx: HttpContext, job: PendingJob, timeoutMs: number, last
 }
 
 /** At most `limit` calls of `work` at once; the others queue in order. */
-function limiter(limit: number) {
+export function limiter(limit: number) {
 	let running = 0;
 	const queue: Array<() => void> = [];
 	return async <T>(work: () => Promise<T>): Promise<T> => {
@@ -76,56 +65,67 @@ function limiter(limit: number) {
 	};
 }
 
-/**
- * One waiting engine for every async model. Each job is checked on its own schedule, so a fetch
- * that hangs delays only its own job; at the deadline every job still open is reported at once,
- * whatever is still in flight, and the run's timers are cleared.
- */
-export async function pollJobs(ctx: IExecuteFunctions, jobs: PendingJob[], options: PollOptions): Promise<Map<string, JobOutcome>> {
-	const outcomes = new Map<string, JobOutcome>();
-	const lastProblems = new Map<string, string>();
-	const cancelled = cancelSignal(ctx);
-	const over = new AbortController();
-	const signal = cancelled ? AbortSignal.any([cancelled, over.signal]) : over.signal;
-	const fetchSlot = limiter(options.concurrency);
-	const startedAt = Math.min(...jobs.map((job) => job.submittedAt), Date.now());
-	const deadline = startedAt + options.timeoutMs;
-
-	const watch = async (job: PendingJob): Promise<void> => {
-		let dueAt = job.submittedAt + nextPollDelayMs(0, options.maxIntervalMs);
-		while (!outcomes.has(job.jobId)) {
-			await sleepUnlessCancelled(Math.max(0, dueAt - Date.now()), signal);
-			lastProblems.set(job.jobId, 'did not answer');
-			try {
-				const answer = await fetchSlot(async () => await fetchJob(ctx, job));
-				lastProblems.delete(job.jobId);
-				if (isFinished(answer.status, job.endStatuses)) {
-					outcomes.set(job.jobId, { job: answer });
-					options.onEnded?.(job, { job: answer });
-				}
-			} catch (error) {
-				if (signal.aborted) return;
-				// A read that failed after its retries is tried again at the next check, until the deadline.
-				if (isTransientFailure(error)) lastProblems.set(job.jobId, `failed: ${(error as Error).message}`);
-				else {
-					outcomes.set(job.jobId, { error: error as Error });
-					options.onEnded?.(job, { error: error as Error });
-				}
-			}
-			dueAt = Date.now() + nextPollDelayMs(Date.now() - job.submittedAt, options.maxIntervalMs);
-		}
-	};
-
-	const everyJobEnded = Promise.all(jobs.map(async (job) => await watch(job).catch(() => undefined)));
-	const deadlineReached = sleepUnlessCancelled(Math.max(0, deadline - Date.now()), signal).catch(() => undefined);
+/** `work`, or a rejection as soon as `signal` fires: a hanging call does not hold up the deadline. */
+async function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+	work.catch(() => undefined);
+	let onAbort = () => {};
+	const aborted = new Promise<never>((_resolve, reject) => {
+		onAbort = () => reject(new Error('aborted'));
+		if (signal.aborted) onAbort();
+		else signal.addEventListener('abort', onAbort, { once: true });
+	});
 	try {
-		await Promise.race([everyJobEnded, deadlineReached]);
+		return await Promise.race([work, aborted]);
 	} finally {
-		over.abort();
+		signal.removeEventListener('abort', onAbort);
 	}
-	if (cancelled?.aborted) throw new NodeOperationError(ctx.getNode(), 'The execution was cancelled');
-	for (const job of jobs) {
-		if (!outcomes.has(job.jobId)) outcomes.set(job.jobId, { error: timeoutError(ctx, job, options.timeoutMs, lastProblems.get(job.jobId)) });
+}
+
+export interface Watch {
+	ctx: IExecuteFunctions;
+	/** Fires at the run's deadline or when the execution is cancelled. */
+	signal: AbortSignal;
+	timeoutMs: number;
+	/** Fetches in flight at once, over all jobs of the run. */
+	fetchSlot: ReturnType<typeof limiter>;
+	/** When to check next, from the job's age and the age it was last seen running (0: never). */
+	delayMs: (ageMs: number, lastRunningAgeMs: number) => number;
+	/** Called with the ages between which the job ended: last seen running, first seen ended. */
+	ended?: (lastRunningAgeMs: number, endedAgeMs: number) => void;
+}
+
+/**
+ * Checks one job on its own schedule until it ends. A read that failed after its retries is tried
+ * again at the next check; when the signal fires the job ends in a timeout error naming it.
+ */
+export async function watchJob(job: PendingJob, watch: Watch): Promise<JobOutcome> {
+	const { ctx, signal } = watch;
+	let lastProblem: string | undefined;
+	let lastRunningAge = 0;
+	let dueAt = job.submittedAt + watch.delayMs(0, 0);
+	while (!signal.aborted) {
+		try {
+			await sleepUnlessCancelled(Math.max(0, dueAt - Date.now()), signal);
+		} catch {
+			break;
+		}
+		lastProblem = 'did not answer';
+		try {
+			const answer = await unlessAborted(watch.fetchSlot(async () => await fetchJob(ctx, job)), signal);
+			lastProblem = undefined;
+			const age = Date.now() - job.submittedAt;
+			if (isFinished(answer.status, job.endStatuses)) {
+				watch.ended?.(lastRunningAge, age);
+				return { job: answer };
+			}
+			lastRunningAge = age;
+		} catch (error) {
+			if (signal.aborted) break;
+			if (!isTransientFailure(error)) return { error: error as Error };
+			lastProblem = `failed: ${(error as Error).message}`;
+		}
+		const age = Date.now() - job.submittedAt;
+		dueAt = Date.now() + watch.delayMs(age, lastRunningAge);
 	}
-	return outcomes;
+	return { error: timeoutError(ctx, job, watch.timeoutMs, lastProblem) };
 }

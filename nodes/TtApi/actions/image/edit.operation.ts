@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { oneAtATime } from '../../helpers/concurrency';
 import { checkInputImages, inputImagesProperties, readBinaryImage, readInputImages, type ImageRules, type InputImage } from '../../helpers/imagesIn';
 import { invalid, requireOneOf, requireText, setOrDefault } from '../../helpers/validation';
 import { ttApiRequest } from '../../transport/request';
@@ -112,11 +113,13 @@ async function editBody(ctx: IExecuteFunctions, request: EditRequest, itemIndex:
 	return request.multipart ? editMultipartBody(fields, images, mask) : editJsonBody(fields, images, mask);
 }
 
-async function edit(ctx: IExecuteFunctions, request: EditRequest, itemIndex: number): Promise<INodeExecutionData[]> {
+async function edit(ctx: IExecuteFunctions, request: EditRequest, itemIndex: number, inTurn: ReturnType<typeof oneAtATime>): Promise<INodeExecutionData[]> {
 	const answer = await ttApiRequest(ctx, {
 		method: 'POST',
 		path: '/v1/images/edits',
-		body: await editBody(ctx, request, itemIndex),
+		// Bodies are built one item at a time, then sent Concurrency at a time: memory holds the bodies
+		// in flight plus one item's raw images, not every starting item's raw images beside its body.
+		body: await inTurn(async () => await editBody(ctx, request, itemIndex)),
 		kind: 'submit',
 		sync: true,
 		itemIndex,
@@ -127,5 +130,6 @@ async function edit(ctx: IExecuteFunctions, request: EditRequest, itemIndex: num
 }
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]) {
-	return await executeSync(this, items, readEdit, edit);
+	const inTurn = oneAtATime();
+	return await executeSync(this, items, readEdit, async (ctx, request, itemIndex) => await edit(ctx, request, itemIndex, inTurn));
 }

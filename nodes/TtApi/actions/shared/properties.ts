@@ -2,7 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_CONCURRENCY } from '../../helpers/fields';
 import type { AsyncModel } from '../../jobs/model';
-import { CONCURRENCY_RANGE, POLL_INTERVAL_RANGE, TIMEOUT_RANGE } from '../../jobs/settings';
+import { CONCURRENCY_RANGE, DEFAULT_MAX_JOBS_IN_FLIGHT, MAX_JOBS_IN_FLIGHT_RANGE, POLL_INTERVAL_RANGE, TIMEOUT_RANGE } from '../../jobs/settings';
 import { REQUEST_TIMEOUT_RANGE } from '../../transport/request';
 
 export const promptProperty: INodeProperties = {
@@ -109,13 +109,23 @@ export function asyncGenerateProperties(model: AsyncModel): INodeProperties[] {
 						'TT API POSTs the finished job to this URL, e.g. the production URL of a TT API Trigger. Not used when pausing until TT API calls back: the node then gives TT API its own resume URL.',
 				},
 				{
+					displayName: 'Max Jobs in Flight',
+					name: 'maxJobsInFlight',
+					type: 'number',
+					typeOptions: { minValue: MAX_JOBS_IN_FLIGHT_RANGE[0], maxValue: MAX_JOBS_IN_FLIGHT_RANGE[1] },
+					default: DEFAULT_MAX_JOBS_IN_FLIGHT,
+					description:
+						"Most jobs of this run running at TT API at once. The node also reads your account's queue size (max_queue) at the start of the run and uses it when smaller. The other items wait in the node and go out as jobs end, so no item fails because the queue is full. For the whole node.",
+					displayOptions: { show: { '/waitMode': ['poll', 'callback'] } },
+				},
+				{
 					displayName: 'Max Poll Interval',
 					name: 'pollInterval',
 					type: 'number',
 					typeOptions: { minValue: POLL_INTERVAL_RANGE[0], maxValue: POLL_INTERVAL_RANGE[1] },
 					default: 10,
 					description:
-						'Longest pause, in seconds, between two checks of a job. Young jobs are checked every 2 seconds, older ones at 8% of their age. For the whole node.',
+						"Longest pause, in seconds, between two checks of a job. Young jobs are checked every 2 seconds, older ones at 8% of their age; while items wait for a place in TT API's queue, when the run's typical job ends, then at a tenth of its duration. For the whole node.",
 					displayOptions: { show: { '/waitMode': ['poll'] } },
 				},
 				binaryPropertyName,

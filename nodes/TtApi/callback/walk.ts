@@ -1,0 +1,64 @@
+import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
+
+import { isFinished } from '../jobs/job';
+import { fetchJob } from '../jobs/wait';
+import type { RunMemory } from './memory';
+import type { CallbackJob, QueuedRun, RunEntry } from './state';
+import { laneParams } from './token';
+
+/**
+ * After a restart the process has forgotten the jobs its callbacks submitted. Each queued job's
+ * hookUrl names its position and the job whose callback submitted it, and TT API echoes the
+ * hookUrl in the job, so a lane is read backwards from its latest callback: one fetch per job the
+ * process has not heard of, which the resume needs anyway. Stops at a job it cannot read or place.
+ */
+export async function walkLanesBack(ctx: IWebhookFunctions, queue: QueuedRun, heads: Set<string>, memory: RunMemory, fetchPath: string): Promise<void> {
+	for (;;) {
+		const placed = new Set(memory.jobs.values());
+		const unplaced = [...memory.previous.values()].find((jobId) => !placed.has(jobId) && !heads.has(jobId));
+		if (!unplaced) return;
+		let answer = memory.ended.get(unplaced);
+		try {
+			answer ??= await fetchJob(ctx, { jobId: unplaced, fetchPath, itemIndex: 0 });
+		} catch (error) {
+			ctx.logger.debug(`TT API job ${unplaced} could not be fetched: ${(error as Error).message}`);
+			return;
+		}
+		const { position, previous } = laneParams((answer.data as IDataObject | null | undefined)?.hookUrl as string | undefined);
+		if (position === undefined || position < queue.lanes || position >= queue.order.length || memory.jobs.has(position)) return;
+		memory.jobs.set(position, unplaced);
+		if (previous) memory.previous.set(position, previous);
+		if (isFinished(answer.status)) memory.ended.set(unplaced, answer);
+	}
+}
+
+/**
+ * Every position's job, once each has one or has failed to become one; undefined before. A
+ * position its lane went past (a job's previous job sits further back) was refused by TT API; if
+ * this process did not see why, the item says so.
+ */
+export function settledPositions(queue: QueuedRun, headAt: Map<number, string>, memory: RunMemory, fetchPath: string): CallbackJob[] | undefined {
+	const positionOfJob = new Map<string, number>([...memory.jobs].map(([position, jobId]) => [jobId, position]));
+	for (const [position, itemIndex] of queue.order.entries()) if (position < queue.lanes) positionOfJob.set(headAt.get(itemIndex)!, position);
+	for (const [position, previous] of memory.previous) {
+		const from = positionOfJob.get(previous);
+		if (from === undefined) continue;
+		for (let skipped = from + queue.lanes; skipped < position; skipped += queue.lanes) {
+			if (!memory.errors.has(skipped)) memory.errors.set(skipped, refusedElsewhere(queue.order[skipped]));
+		}
+	}
+	const jobs: CallbackJob[] = [];
+	for (const [position, itemIndex] of queue.order.entries()) {
+		if (memory.errors.has(position)) continue;
+		const jobId = position < queue.lanes ? headAt.get(itemIndex) : memory.jobs.get(position);
+		if (!jobId) return undefined;
+		jobs.push({ jobId, itemIndex, fetchPath });
+	}
+	return jobs;
+}
+
+const refusedElsewhere = (itemIndex: number): RunEntry => ({
+	itemIndex,
+	error: 'This item did not become a job when it was submitted after the pause',
+	errorDescription: "The n8n process that submitted it has restarted, or was another webhook process, so the reason is in that process's log. Check your TT API dashboard before running the item again.",
+});
