@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: our node against the template loop (Wait + HTTP Request + IF) and against one
  * item at a time, side by side in one real n8n 2.x on the emulator with fixed job durations.
- * Prints a table and writes bench/results.json. Ratios are the claims; absolute times vary.
+ * Then the volume section (./volume.ts): a thousand prompts through an account queue of 10.
+ * Prints tables and writes bench/results.json. Ratios are the claims; absolute times vary.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,14 +13,16 @@ import { N8nInstance, packPackage } from '../test/e2e/n8n';
 import { freePortBlock } from '../test/e2e/ports';
 import { imagesSection } from './images';
 import { midjourneySection } from './midjourney';
+import { runVolume, volumeTable } from './volume';
 import { oneAtATimeWorkflow, oursWorkflow, templateWorkflow } from './workflows';
 
 const JOB_MS = Number(process.env.BENCH_JOB_MS ?? 30_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 20);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
 const MEMORY_PAIRS = Number(process.env.BENCH_MEMORY_PAIRS ?? 3);
-/** BENCH_ONLY=memory skips the latency and batch runs; BENCH_ONLY=images or =midjourney runs only that section. */
+/** BENCH_ONLY=memory skips the latency and batch runs; BENCH_ONLY=images, midjourney or volume runs only that section. */
 const ONLY = process.env.BENCH_ONLY;
+const VOLUME_PROMPTS = Number(process.env.BENCH_VOLUME_PROMPTS ?? 1000);
 const IMAGE_BYTES = 8 * 1024 * 1024;
 const KEY = 'bench-key';
 
@@ -44,6 +47,26 @@ async function main() {
 	if (ONLY === 'images') return void (await imagesSection(log));
 	if (ONLY === 'midjourney') return void (await midjourneySection(log));
 	const work = mkdtempSync(path.join(tmpdir(), 'ttapi-bench-'));
+	try {
+		const results: Record<string, unknown> = ONLY === 'volume' ? {} : await latencyAndMemory(work);
+		if (ONLY === undefined || ONLY === 'volume') {
+			const rows = await runVolume(work, VOLUME_PROMPTS, log);
+			results.volume = { prompts: VOLUME_PROMPTS, rows };
+			for (const line of volumeTable(rows, VOLUME_PROMPTS)) console.log(line);
+		}
+		if (ONLY === undefined) {
+			writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+			log('wrote bench/results.json');
+		} else log(`figures: ${JSON.stringify(results)}`);
+	} finally {
+		// BENCH_KEEP_WORK=1 keeps n8n's logs and data.
+		if (process.env.BENCH_KEEP_WORK) log(`kept ${work}`);
+		else rmSync(work, { recursive: true, force: true });
+	}
+}
+
+/** The latency, batch and memory sections, in one n8n; returns their figures. */
+async function latencyAndMemory(work: string): Promise<Record<string, unknown>> {
 	const emulator: TtApiEmulator = await startEmulator({ validKeys: [KEY], queueMs: 1000, runMs: JOB_MS - 1000 });
 	const n8n = new N8nInstance({ line: '2.x', userFolder: path.join(work, 'user'), port: await freePortBlock(), logFile: path.join(work, 'n8n.log') });
 	try {
@@ -178,13 +201,11 @@ async function main() {
 		if (ONLY === undefined) {
 			results.images = await imagesSection(log);
 			results.midjourney = await midjourneySection(log);
-			writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-			log('wrote bench/results.json');
 		}
+		return results;
 	} finally {
 		await n8n.stop();
 		await emulator.stop();
-		rmSync(work, { recursive: true, force: true });
 	}
 }
 

@@ -5,7 +5,7 @@ const CRED = { ttApiApi: { id: 'TtApiDemoCred001', name: 'TT API account' } };
 const MANUAL = 'Start';
 
 let nextId = 0;
-const node = (name: string, type: string, typeVersion: number, parameters: object, extra: object = {}) => ({
+export const node = (name: string, type: string, typeVersion: number, parameters: object, extra: object = {}) => ({
 	id: `00000000-0000-4000-8000-${String(++nextId).padStart(12, '0')}`,
 	name,
 	type,
@@ -14,7 +14,7 @@ const node = (name: string, type: string, typeVersion: number, parameters: objec
 	parameters,
 	...extra,
 });
-const link = (to: string, index = 0) => ({ main: [[{ node: to, type: 'main', index }]] });
+export const link = (to: string, index = 0) => ({ main: [[{ node: to, type: 'main', index }]] });
 
 /** Start → (Set + Split Out for n prompts) → …first node of the rest */
 function withPrompts(count: number, first: string, prompts = Array.from({ length: count }, (_, n) => `bench image ${n + 1}`)) {
@@ -28,7 +28,7 @@ function withPrompts(count: number, first: string, prompts = Array.from({ length
 	};
 }
 
-const workflow = (id: string, name: string, body: { nodes: object[]; connections: object }) => ({
+export const workflow = (id: string, name: string, body: { nodes: object[]; connections: object }) => ({
 	id,
 	name,
 	active: false,
@@ -45,9 +45,9 @@ export interface OursVariant {
 
 type WaitMode = 'poll' | 'callback' | 'none';
 
-const uuidFrom = (text: string) => createHash('sha256').update(text).digest('hex').replace(/^(.{8})(.{4}).(.{3}).(.{3})(.{12}).*$/, '$1-$2-4$3-8$4-$5');
+export const uuidFrom = (text: string) => createHash('sha256').update(text).digest('hex').replace(/^(.{8})(.{4}).(.{3}).(.{3})(.{12}).*$/, '$1-$2-4$3-8$4-$5');
 
-const ttApiNode = (waitMode: WaitMode, download: boolean, variant: OursVariant) =>
+export const ttApiNode = (waitMode: WaitMode, download: boolean, variant: OursVariant) =>
 	node('TT API', 'n8n-nodes-ttapi.ttApi', 1, {
 		resource: 'gptImage',
 		operation: 'generate',
@@ -77,7 +77,7 @@ export function webhookWorkflow(id: string, webhookPath: string, waitMode: WaitM
 }
 
 /** The loop n8n's public templates use: submit, Wait 5 s, fetch, IF done, else back to Wait. */
-function pollingLoop(apiUrl: string, apiKey: string, after: { onDone: string }) {
+export function pollingLoop(apiUrl: string, apiKey: string, after: { onDone: string }) {
 	const headers = { parameters: [{ name: 'TT-API-KEY', value: apiKey }] };
 	return {
 		nodes: [

@@ -1,5 +1,5 @@
 /** The demo stack behind `npm start` and `npm run screenshots`: emulator (or real TT API) + real n8n. */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -38,8 +38,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 		{ port: options.port + 2, what: "the task broker of n8n's CLI commands (N8N_PORT + 2)", variable: 'N8N_PORT' },
 		...(options.realKey ? [] : [{ port: options.emulatorPort, what: 'the TT API emulator', variable: 'TTAPI_EMULATOR_PORT' as const }]),
 	]);
-	const home = options.home ?? path.join(root, '.cache', 'n8n-home');
-	mkdirSync(home, { recursive: true });
+	// Real path: n8n compares a file's real path with ~/.n8n-files, which it does not resolve.
+	const wanted = options.home ?? path.join(root, '.cache', 'n8n-home');
+	mkdirSync(wanted, { recursive: true });
+	const home = realpathSync(wanted);
 	const n8n = new N8nInstance({ line: '2.x', userFolder: home, port: options.port, logFile: path.join(home, 'n8n.log') });
 
 	let emulator: TtApiEmulator | undefined;

@@ -33,8 +33,9 @@ async function main() {
   TT API:         ${stack.credential.baseUrl}${stack.emulator ? ' (emulator)' : ''}
   demo workflows: DALL·E 3, GPT-4o image (polling), GPT image model, submit with hookUrl + the
                   active "react to finished images" trigger workflow, a FAILED job with Continue On Fail,
-                  three prompts paused until TT API calls back (callback mode), and "edit an image you
-                  upload": a form at ${stack.n8n.baseUrl}/form/edit-image
+                  three prompts paused until TT API calls back (callback mode), "edit an image you
+                  upload": a form at ${stack.n8n.baseUrl}/form/edit-image, and "Nightly content":
+                  50 prompts on a schedule, their images written to ${stack.n8n.nightlyFolder}
   Midjourney:     ${stack.n8n.baseUrl}/form/${MIDJOURNEY_FORM_PATH}  imagine, then upscale the tile you pick${saved}
 
   Ctrl-C stops everything.

@@ -45,6 +45,11 @@ export interface RestAnswer {
 export class N8nInstance extends N8nProcess {
 	cookie?: string;
 
+	/** Where the nightly-content demo writes its images. */
+	get nightlyFolder(): string {
+		return path.join(this.options.userFolder, '.n8n-files', 'nightly-content');
+	}
+
 	/** Installs the tarball into the user folder, as Settings → Community Nodes would. */
 	installPackage(tarball: string): void {
 		const nodesDir = path.join(this.options.userFolder, '.n8n', 'nodes');
@@ -83,9 +88,12 @@ export class N8nInstance extends N8nProcess {
 		];
 		writeFileSync(path.join(work, 'credentials.json'), JSON.stringify(credential));
 		const hookUrl = `${this.baseUrl}/webhook/${TRIGGER_WEBHOOK_ID}/callback?token=${encodeURIComponent(triggerSecret)}`;
+		// n8n 2.x lets nodes write files only under ~/.n8n-files (N8N_RESTRICT_FILE_ACCESS_TO), and its
+		// Write File node does not create folders.
+		mkdirSync(this.nightlyFolder, { recursive: true });
 		let workflows = 0;
 		for (const file of readdirSync(DEMO_DIR)) {
-			const text = readFileSync(path.join(DEMO_DIR, file), 'utf8').replaceAll('__HOOK_URL__', hookUrl);
+			const text = readFileSync(path.join(DEMO_DIR, file), 'utf8').replaceAll('__HOOK_URL__', hookUrl).replaceAll('__NIGHTLY_DIR__', this.nightlyFolder);
 			if (skip.workflowIds?.has(JSON.parse(text).id)) continue;
 			writeFileSync(path.join(work, 'workflows', file), text);
 			workflows += 1;

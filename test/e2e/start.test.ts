@@ -3,7 +3,7 @@
  * server its own n8n, and on a real n8n 2.x it imports the demo only where it is missing, so a
  * user's edits survive a restart.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -91,7 +91,7 @@ describe('npm start on a real n8n 2.x, started twice on one home', () => {
 
 	it('the first start imports the credential and every demo workflow', () => {
 		expect(first!.demo).toMatchObject({ kept: [], credential: 'imported' });
-		expect(first!.demo.imported).toHaveLength(9);
+		expect(first!.demo.imported).toHaveLength(10);
 	});
 
 	it('the Midjourney demo: a prompt typed in its form shows the grid, and the tile picked comes back upscaled', async () => {
@@ -114,6 +114,20 @@ describe('npm start on a real n8n 2.x, started twice on one home', () => {
 		expect(upscaled.mimeType).toBe('image/png');
 		expect(upscaled.bytes.equals(Buffer.from(await (await fetch(tile.json.imageUrl)).arrayBuffer()))).toBe(true);
 		expect(upscaled.bytes.equals(Buffer.from(await grid.arrayBuffer()))).toBe(false);
+	});
+
+	it('"Nightly content" run once: 50 prompts in callback mode, 50 PNG files in its folder', async () => {
+		const n8n = first!.n8n;
+		// As the editor's "Execute workflow" does: n8n's CLI runs only workflows with a manual trigger.
+		const started = dataOf(await n8n.rest('POST', '/workflows/TtApiDemoNightly/run', { triggerToStartFrom: { name: 'Every night at 02:00' } }));
+		const { status, data } = await n8n.finishedRun(started.executionId, 600_000);
+		expect(data.resultData.error?.message).toBeUndefined();
+		expect(status).toBe('success');
+		const written = data.resultData.runData['Write the images to a folder'][0].data.main[0].map((item: any) => item.json.fileName);
+		const files = readdirSync(n8n.nightlyFolder).filter((file) => file.endsWith('.png')).sort();
+		expect(files).toHaveLength(50);
+		expect(written.map((file: string) => path.basename(file)).sort()).toEqual(files);
+		for (const file of files) expect(readFileSync(path.join(n8n.nightlyFolder, file)).subarray(1, 4).toString()).toBe('PNG');
 	});
 
 	it('the "edit an image you upload" demo: a PNG sent through its form comes back edited, as a download', async () => {
@@ -147,7 +161,7 @@ describe('npm start on a real n8n 2.x, started twice on one home', () => {
 
 		second = await startStack({ ...ports, home, log: quiet });
 		expect(second.demo.imported).toEqual(['TT API demo: DALL·E 3']);
-		expect(second.demo.kept).toHaveLength(8);
+		expect(second.demo.kept).toHaveLength(9);
 		expect(second.demo).toMatchObject({ credential: 'kept', credentialElsewhere: 'https://api.ttapi.io' });
 
 		const kept = dataOf(await second.n8n.rest('GET', '/workflows/TtApiDemoGpt4oPo'));

@@ -21,12 +21,23 @@ function chunk(type: string, data: Buffer): Buffer {
 	return Buffer.concat([length, typeAndData, crc]);
 }
 
+// Large images are for memory benchmarks: a thousand distinct 1 MB images would cost the emulator
+// a gigabyte and half a minute of CPU, so eight per size take turns.
+const LARGE = new Map<string, Buffer>();
+
 /**
  * A valid RGB PNG. `approxBytes` > 0 makes an incompressible image of about that size (for memory
- * benchmarks); otherwise a small gradient tinted by `seed`. `alpha` makes it RGBA, fully transparent
- * in its left half (an edit mask).
+ * benchmarks; one of eight per size); otherwise a small gradient tinted by `seed`. `alpha` makes it
+ * RGBA, fully transparent in its left half (an edit mask).
  */
 export function makePng(seed = 0, approxBytes = 0, alpha = false): Buffer {
+	if (approxBytes <= 0) return drawPng(seed, 0, alpha);
+	const key = `${seed % 8}:${approxBytes}:${alpha}`;
+	if (!LARGE.has(key)) LARGE.set(key, drawPng(seed % 8, approxBytes, alpha));
+	return LARGE.get(key)!;
+}
+
+function drawPng(seed: number, approxBytes: number, alpha: boolean): Buffer {
 	const channels = alpha ? 4 : 3;
 	const side = approxBytes > 0 ? Math.ceil(Math.sqrt(approxBytes / channels)) : 64;
 	const rowLength = 1 + side * channels;

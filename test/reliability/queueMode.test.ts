@@ -3,13 +3,15 @@
  * workers and two webhook processes behind a proxy (n8n 2.x, the packed package installed in their
  * shared user folder). 200 jobs in three wait modes, about 10% of TT API's answers faulty: every
  * prompt must end as exactly one result or as an error. Then callback-mode runs with TT API's
- * callbacks on one webhook process, and alternating between the two.
+ * callbacks on one webhook process, and alternating between the two. Last, 1,000 prompts through
+ * an account queue of 10 while a worker is killed (./queueVolume.ts).
  */
 import { webhookWorkflow } from '../../bench/workflows';
 import type { Fault } from '../emulator/emulator';
 import { TRIGGER_WEBHOOK_ID } from '../e2e/n8n';
 import { count, findSecrets } from './figures';
 import { startQueueStack, type QueueStack } from './queueStack';
+import { runVolumeSoak, volumeSoakWorkflows } from './queueVolume';
 import { JOB_ENDS_S, runTimedCallbacks, secondResumesIn, TIMED_WORKFLOW_ID, timedCallbackWorkflow, TIMEOUT_S } from './timedCallbacks';
 
 const API_KEY = 'soak-key-5e0b77c1a9';
@@ -51,6 +53,7 @@ describe('queue mode: one main, two workers, two webhook processes, Redis and Po
 					webhookWorkflow(WORKFLOW_IDS.callback, 'soak-callback', 'callback', { continueOnFail: true, options: { timeout: 300, download: true } }),
 					webhookWorkflow(WORKFLOW_IDS.none, 'soak-none', 'none', { continueOnFail: true, options: { hookUrl } }),
 					timedCallbackWorkflow(),
+					...volumeSoakWorkflows(),
 				];
 			},
 		});
@@ -175,4 +178,30 @@ describe('queue mode: one main, two workers, two webhook processes, Redis and Po
 			expect(fetches / jobs).toBeLessThanOrEqual(fetchesPerJob);
 		});
 	});
+
+	// Last: it kills a worker.
+	it('1,000 prompts through a queue of 10 with 10% faulty answers and a worker killed mid-run: every prompt ends once or with its crashed run, nothing is submitted twice, no 499 reaches an item', async () => {
+		const run = await runVolumeSoak(stack, { rate: FAULT_RATE, faults: FAULTS, seed: 20261126 });
+		const outcomes = [...run.outcomes.values()].flat();
+		const errors = [...run.outcomes].flatMap(([prompt, list]) => list.flatMap((outcome) => (outcome.kind === 'error' ? [{ prompt, ...outcome }] : [])));
+		count('jobs in', run.prompts.length);
+		count('results out', outcomes.filter((outcome) => outcome.kind === 'result').length);
+		count('errors out', errors.length);
+		count('duplicates', outcomes.length - run.outcomes.size);
+		count('faults injected', Object.values(run.faultsInjected).reduce((sum, n) => sum + n, 0));
+
+		expect(run.prompts.filter((prompt) => !run.outcomes.has(prompt) && !run.killed.prompts.includes(prompt))).toEqual([]);
+		expect(outcomes.length).toBe(run.outcomes.size);
+		// The queue was full at times, and no 499 became an item's error.
+		expect(run.refusals).toBeGreaterThan(0);
+		expect(errors.filter((error) => /queue/i.test(error.message))).toEqual([]);
+		// An error names the job TT API started for its prompt; only a submit whose answer was lost cannot.
+		const unnamed = errors.filter((error) => run.jobsPerPrompt.has(error.prompt) && !run.jobsPerPrompt.get(error.prompt)!.includes(error.jobId ?? ''));
+		expect(unnamed.length).toBeLessThanOrEqual(run.faultsInjected['submit 502 after handling'] ?? 0);
+		// Nothing was submitted twice, not even the jobs of the runs the killed worker held.
+		expect([...run.jobsPerPrompt].filter(([, jobs]) => jobs.length > 1)).toEqual([]);
+		// The killed worker held runs; n8n ended each with its error about a stalled job and ran none again.
+		expect(run.killed.executions.length).toBeGreaterThan(0);
+		expect(run.killed.executions.map(({ ending, startedAgain }) => [ending, startedAgain])).toEqual(run.killed.executions.map(() => [expect.stringMatching(/^error: This execution failed to be processed too many times/), false]));
+	}, 30 * 60_000);
 });

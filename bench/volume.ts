@@ -1,0 +1,168 @@
+/**
+ * The volume section of `npm run bench`: many prompts through one account whose queue holds 10
+ * jobs (the emulator answers 499 beyond it), 3 s jobs, 1 MB images downloaded to binary, in a real
+ * n8n 2.x with binary data in filesystem mode. Every method runs 10 prompts, then the full count,
+ * in the n8n server process, whose peak RSS (VmHWM, reset before each run) is compared.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { startEmulator } from '../test/emulator/emulator';
+import { N8nInstance, packPackage } from '../test/e2e/n8n';
+import { freePortBlock } from '../test/e2e/ports';
+import { tally, type Tally } from './volumeTally';
+import { VOLUME_FLOWS, VOLUME_METHODS, volumeWorkflows, type VolumeMethod } from './volumeWorkflows';
+
+const KEY = 'bench-volume-key';
+const MAX_QUEUE = 10;
+const JOB_MS = 3000;
+const IMAGE_BYTES = 1024 * 1024;
+const SMALL = 10;
+
+export interface VolumeRow extends Tally {
+	method: VolumeMethod;
+	prompts: number;
+	wallMs: number;
+	idealMs: number;
+	/** RSS when the run started (the high-water mark just reset) and its peak during the run. */
+	startRssBytes: number;
+	peakRssBytes: number;
+	/** Peak RSS over the same method's run of 10 prompts. */
+	growthBytes?: number;
+	/** Why the run has no figures: n8n died or did not answer, with the end of its log. */
+	failure?: string;
+}
+
+const hwmOf = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+
+/** Samples the process's peak RSS from now on: the kernel's high-water mark, reset first. */
+function peakRssFrom(pid: number): { start: number; peak: () => number } {
+	// "5" resets VmHWM to the current RSS (Linux 4.0+); without it, an earlier run's peak would hide this one's.
+	writeFileSync(`/proc/${pid}/clear_refs`, '5');
+	const start = hwmOf(pid);
+	let peak = start;
+	const timer = setInterval(() => (peak = Math.max(peak, hwmOf(pid))), 100);
+	return {
+		start,
+		peak: () => {
+			clearInterval(timer);
+			return Math.max(peak, hwmOf(pid));
+		},
+	};
+}
+
+export async function runVolume(work: string, prompts: number, log: (line: string) => void): Promise<VolumeRow[]> {
+	const emulator = await startEmulator({ validKeys: [KEY], maxQueue: MAX_QUEUE, enforceMaxQueue: true, queueMs: 1000, runMs: JOB_MS - 1000, imageBytes: IMAGE_BYTES });
+	const n8n = new N8nInstance({
+		line: '2.x',
+		userFolder: path.join(work, 'volume-user'),
+		port: await freePortBlock(),
+		logFile: path.join(work, 'volume-n8n.log'),
+		// As self-hosted production runs: binary data on disk, not in the execution's memory.
+		extraEnv: { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem', N8N_LOG_LEVEL: 'info' },
+	});
+	const rows: VolumeRow[] = [];
+	try {
+		n8n.installPackage(packPackage(path.join(work, 'volume-pack')));
+		await n8n.importDemo({ apiKey: KEY, baseUrl: emulator.url, triggerSecret: 'bench' });
+		const workflows = volumeWorkflows(emulator.url, KEY);
+		await n8n.importWorkflows(workflows);
+		for (const workflow of workflows) await n8n.activate(workflow.id);
+		await n8n.start({ timeoutMs: 180_000 });
+		await n8n.login();
+		let pid = n8n.server!.pid!;
+
+		// A busy 2-core machine sometimes resets one REST call; the run goes on regardless.
+		const patiently = async <T>(call: () => Promise<T>): Promise<T> => {
+			for (let attempt = 1; ; attempt++) {
+				try {
+					return await call();
+				} catch (error) {
+					if (attempt >= 5 || n8n.server?.exitCode !== null) throw error;
+					await new Promise((resolve) => setTimeout(resolve, 2000));
+				}
+			}
+		};
+
+		const run = async (method: VolumeMethod, count: number): Promise<VolumeRow> => {
+			const { id, path: webhookPath } = VOLUME_FLOWS[method];
+			const list = Array.from({ length: count }, (_, n) => `volume ${method} x${count} #${n + 1}`);
+			const before = new Set((await n8n.executions(id)).map((execution) => execution.id));
+			const since = Date.now();
+			const rss = peakRssFrom(pid);
+			try {
+				const answer = await fetch(`${n8n.baseUrl}/webhook/${webhookPath}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompts: list }) });
+				if (!answer.ok) throw new Error(`${method}: webhook answered HTTP ${answer.status}: ${await answer.text()}`);
+				let executionId: string | undefined;
+				while (!(executionId = (await patiently(() => n8n.executions(id))).find((execution) => !before.has(execution.id))?.id)) await new Promise((resolve) => setTimeout(resolve, 500));
+				const { data } = await patiently(() => n8n.finishedRun(executionId!, 3 * 60 * 60_000));
+				const peakRssBytes = rss.peak();
+				const runData = data.resultData.runData;
+				const tasks = Object.values(runData).flat() as Array<{ startTime: number; executionTime: number }>;
+				const wallMs = Math.max(...tasks.map((task) => task.startTime + task.executionTime)) - runData.Webhook[0].startTime;
+				const inRun = new Set(list);
+				const jobs = emulator.jobTimes().filter((job) => job.submittedAt >= since && inRun.has(job.prompt));
+				// No faults here: a submit that started no job was refused with 499.
+				const submits = emulator.requestsTo('/openai/gpt/generations').filter((request) => request.at >= since && inRun.has((request.body as { prompt?: string })?.prompt ?? '')).length;
+				const counts = tally(method, list, runData, jobs, emulator.requestsTo('/openai/gpt/fetch'), submits - jobs.length);
+				if (data.resultData.error) log(`${method} x${count}: the execution failed: ${data.resultData.error.message}`);
+				return { method, prompts: count, wallMs, idealMs: (count / MAX_QUEUE) * JOB_MS, startRssBytes: rss.start, peakRssBytes, ...counts };
+			} finally {
+				rss.peak();
+			}
+		};
+
+		// BENCH_VOLUME_METHODS="template loop,ours poll" runs only these.
+		const chosen = process.env.BENCH_VOLUME_METHODS?.split(',').map((name) => name.trim());
+		for (const method of VOLUME_METHODS.filter((name) => !chosen || chosen.includes(name))) {
+			try {
+				log(`volume: ${method}, ${SMALL} prompts`);
+				const small = await run(method, SMALL);
+				log(`volume: ${method}, ${prompts} prompts (ideal ${((prompts / MAX_QUEUE) * JOB_MS) / 1000} s)`);
+				const full = await run(method, prompts);
+				full.growthBytes = full.peakRssBytes - small.peakRssBytes;
+				rows.push(small, full);
+				log(`volume: ${method} x${prompts}: ${JSON.stringify(full)}`);
+			} catch (error) {
+				// A method that brings n8n down is a figure too; the next method gets a fresh n8n.
+				const server = n8n.server!;
+				const died = server.exitCode !== null || server.signalCode !== null ? `n8n exited (${server.exitCode ?? server.signalCode})` : 'n8n still running';
+				const failure = `${(error as Error).message}; ${died}`;
+				log(`volume: ${method} failed: ${failure}\n${n8n.logText().split('\n').slice(-40).join('\n')}`);
+				rows.push({ method, prompts, failure } as VolumeRow);
+				if (died !== 'n8n still running') {
+					await n8n.start({ timeoutMs: 180_000 });
+					await n8n.login();
+					pid = n8n.server!.pid!;
+				}
+			}
+		}
+	} finally {
+		await n8n.stop();
+		await emulator.stop();
+	}
+	return rows;
+}
+
+const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
+
+/** The section's table: one line per method at the full count, ratios first. */
+export function volumeTable(rows: VolumeRow[], prompts: number): string[] {
+	const lines = [
+		`\nVolume: ${prompts} prompts, account queue ${MAX_QUEUE} (499 beyond it), ${JOB_MS / 1000} s jobs, ${IMAGE_BYTES / 1048576} MB images downloaded to binary (filesystem mode); ideal ${((prompts / MAX_QUEUE) * JOB_MS) / 1000} s\n`,
+		'| method | wall / ideal | results | errors (of them 499) | lost | duplicates | jobs submitted twice | 499s seen / absorbed | fetches per job | peak RSS growth over 10 prompts (run\'s own rise: 10 → all) |',
+		'|---|---|---|---|---|---|---|---|---|---|',
+	];
+	for (const row of rows.filter((entry) => entry.prompts === prompts)) {
+		if (row.failure) {
+			lines.push(`| ${row.method} | failed: ${row.failure} |`);
+			continue;
+		}
+		const small = rows.find((entry) => entry.method === row.method && entry.prompts !== prompts);
+		const rise = (entry?: VolumeRow) => (entry ? mb(entry.peakRssBytes - entry.startRssBytes) : '—');
+		lines.push(
+			`| ${row.method} | ${(row.wallMs / row.idealMs).toFixed(2)}× (${(row.wallMs / 1000).toFixed(0)} s) | ${row.results} | ${row.errors} (${row.errors499}) | ${row.lost} | ${row.duplicates} | ${row.submittedTwice} | ${row.refusals} / ${row.refusals - row.errors499} | ${row.fetchesPerJob.toFixed(2)} | ${row.growthBytes === undefined ? '—' : `${row.growthBytes >= 0 ? '+' : ''}${mb(row.growthBytes)}`} (${rise(small)} → ${rise(row)}) |`,
+		);
+	}
+	return lines;
+}
