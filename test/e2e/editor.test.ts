@@ -48,11 +48,14 @@ describe.each(lines)('the node creator of real n8n %s', (line) => {
 		await n8n.login();
 		browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
 		page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+		// The editor's first load is n8n's whole front end: with another suite beside this one it can
+		// take longer than Playwright's 30 s default.
+		page.setDefaultTimeout(120_000);
 		await page.goto(`${n8n.baseUrl}/signin`);
 		await page.locator('input[type="email"], input[name="emailOrLdapLoginId"], input[name="email"]').first().fill(OWNER.email);
 		await page.locator('input[type="password"]').first().fill(OWNER.password);
 		await page.getByRole('button', { name: /sign in/i }).click();
-		await page.waitForURL((url) => !url.pathname.includes('signin'), { timeout: 60_000 });
+		await page.waitForURL((url) => !url.pathname.includes('signin'));
 	});
 
 	afterAll(async () => {
@@ -78,7 +81,7 @@ describe.each(lines)('the node creator of real n8n %s', (line) => {
 		await page
 			.locator('[data-test-id="node-creator-no-results"], [data-test-id="node-creator-item-name"]:text-is("TT API")')
 			.first()
-			.waitFor({ timeout: 20_000 })
+			.waitFor({ timeout: 60_000 })
 			.catch(() => undefined);
 		return await names();
 	}
@@ -87,7 +90,7 @@ describe.each(lines)('the node creator of real n8n %s', (line) => {
 	async function openTtApi(): Promise<string[]> {
 		await page.locator('[data-test-id="node-creator-item-name"]:text-is("TT API")').first().click();
 		const sections = page.locator('[data-test-id="node-creator-category-item"]');
-		await sections.first().waitFor({ timeout: 20_000 });
+		await sections.first().waitFor({ timeout: 60_000 });
 		const seen = new Set(await names());
 		for (let index = 0; index < (await sections.count()); index += 1) {
 			await sections.nth(index).click();
