@@ -2,7 +2,8 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import { markMayHaveStartedJob } from '../transport/errors';
-import { ttApiRequest } from '../transport/request';
+import { ttApiRequest, type TtApiEnvelope } from '../transport/request';
+import type { HttpContext } from '../transport/settings';
 import { jobIdOf } from './job';
 import type { AsyncModel } from './model';
 import { submitOnce } from './remembered';
@@ -24,19 +25,25 @@ async function submitNow(ctx: IExecuteFunctions, model: AsyncModel, body: IDataO
 		itemIndex,
 		action: 'submit the job',
 	});
+	return acceptedJobId(ctx, answer, itemIndex);
+}
+
+/**
+ * The job ID of a submit answer, from the node or the resume webhook alike: a refusal, or an
+ * answer without an ID (the job may have started and been charged), is an error that says which.
+ */
+export function acceptedJobId(ctx: HttpContext, answer: TtApiEnvelope, itemIndex: number): string {
 	const jobId = jobIdOf(answer);
-	if (answer.status === 'FAILED' || !jobId) {
-		const error = new NodeApiError(ctx.getNode(), { message: answer.message ?? 'no job ID' }, {
-			message: answer.status === 'FAILED'
-				? `TT API refused the job: ${answer.message ?? 'no reason given'}`
-				: 'TT API accepted the request but sent no job ID',
-			description: answer.status === 'FAILED'
-				? 'Check the prompt and the parameters; nothing was waited for.'
-				: 'The job may have started and been charged: check your TT API dashboard before running this item again.',
-			itemIndex,
-		});
-		if (answer.status !== 'FAILED') markMayHaveStartedJob(error);
-		throw error;
-	}
-	return jobId;
+	if (answer.status !== 'FAILED' && jobId) return jobId;
+	const error = new NodeApiError(ctx.getNode(), { message: answer.message ?? 'no job ID' }, {
+		message: answer.status === 'FAILED'
+			? `TT API refused the job: ${answer.message ?? 'no reason given'}`
+			: 'TT API accepted the request but sent no job ID',
+		description: answer.status === 'FAILED'
+			? 'Check the prompt and the parameters; nothing was waited for.'
+			: 'The job may have started and been charged: check your TT API dashboard before running this item again.',
+		itemIndex,
+	});
+	if (answer.status !== 'FAILED') markMayHaveStartedJob(error);
+	throw error;
 }
