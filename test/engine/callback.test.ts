@@ -120,6 +120,29 @@ describe('callback mode (real engine, emulator, callbacks delivered by the test)
 		expect(env.emulator.requestsTo('/openai/gpt/fetch').length).toBeLessThanOrEqual(3);
 	});
 
+	it('one webhook process, ten jobs (the account queue) ending in submit order: at most one fetch per two jobs', async () => {
+		const paused = await pause(prompts(4, 10));
+		const answers = await endOneByOne(paused, jobIdsOf(paused));
+		expect(answers.map((answer) => answer.items !== undefined)).toEqual([...Array(9).fill(false), true]);
+		const fetches = env.emulator.requestsTo('/openai/gpt/fetch').length;
+		console.log(`[callback] one webhook process, 10 jobs in submit order: ${fetches} fetches`);
+		expect(fetches).toBeLessThanOrEqual(5);
+	});
+
+	it('a lost callback: the callback of a job submitted after it fetches it, and the last callback resumes with every image', async () => {
+		const paused = await pause(prompts(5, 4));
+		const jobIds = jobIdsOf(paused);
+		env.emulator.finishJob(jobIds[0]);
+		await listener.waitFor(1);
+		// TT API's callback for the first job never reaches n8n.
+		listener.received.splice(0);
+		const answers = await endOneByOne(paused, jobIds.slice(1));
+		expect(answers.map((answer) => answer.items !== undefined)).toEqual([false, false, true]);
+		expect(promptOrder(answers[2].items!)).toEqual(prompts(5, 4).map((item) => item.prompt));
+		expect(answers[2].items!.every((item) => item.json.status === 'SUCCESS')).toBe(true);
+		expect(env.emulator.requestsTo('/openai/gpt/fetch').map((request) => request.query.jobId)).toContain(jobIds[0]);
+	});
+
 	it('with Continue On Fail, an item refused by validation comes out once before the pause, at the timeout and at the resume', async () => {
 		const items = [{ prompt: `${HELD} good 0` }, { prompt: null }, { prompt: `${HELD} good 2` }];
 		const paused = await pause(items, { continueOnFail: true });

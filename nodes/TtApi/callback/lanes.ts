@@ -5,7 +5,7 @@ import { logCallbackProgress } from '../jobs/progress';
 import { neverSubmittedError } from '../jobs/queueSchedule';
 import { errorJson } from '../jobs/results';
 import type { TtApiEnvelope } from '../transport/request';
-import { learnTheRest, memoryOf, oneAtATime, type RunMemory } from './memory';
+import { heardCallback, learnTheRest, memoryOf, oneAtATime, type RunMemory } from './memory';
 import type { CompletedRun } from './receive';
 import type { QueuedRun, RunEntry } from './state';
 import { submitQueued } from './submitQueued';
@@ -40,7 +40,7 @@ export async function receiveQueued(ctx: IWebhookFunctions, callback: QueuedCall
 	if (memory.resumed || (known !== undefined && known !== jobId)) return undefined;
 	memory.jobs.set(position, jobId);
 	if (!head && lane.previous) memory.previous.set(position, lane.previous);
-	memory.ended.set(jobId, body);
+	heardCallback(memory, jobId, body);
 	if (!memory.handled.has(position)) {
 		memory.handled.add(position);
 		await submitNextOfLane(ctx, { executionId, queue, memory }, position + queue.lanes, jobId);
@@ -49,7 +49,7 @@ export async function receiveQueued(ctx: IWebhookFunctions, callback: QueuedCall
 		if (memory.resumed) return undefined;
 		await walkLanesBack(ctx, queue, new Set(heads.keys()), memory, fetchPath);
 		const jobs = settledPositions(queue, headAt, memory, fetchPath);
-		const allEnded = !!jobs && (await learnTheRest(ctx, jobs, memory));
+		const allEnded = !!jobs && (await learnTheRest(ctx, jobs, memory, jobId));
 		logCallbackProgress(ctx, executionId, memory.ended.size + memory.errors.size, queue.order.length);
 		if (!jobs || !allEnded) return undefined;
 		memory.resumed = true;

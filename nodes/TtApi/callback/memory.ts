@@ -22,6 +22,8 @@ export interface RunMemory {
 	previous: Map<number, string>;
 	errors: Map<number, RunEntry>;
 	handled: Set<number>;
+	/** Jobs found ended by a fetch whose callback has not reached this process (yet), with when. */
+	learnedByFetch: Map<string, number>;
 }
 const runs = new Map<string, RunMemory>();
 const REMEMBERED_RUNS_LIMIT = 1000;
@@ -30,7 +32,7 @@ export function memoryOf(executionId: string): RunMemory {
 	let memory = runs.get(executionId);
 	if (!memory) {
 		if (runs.size >= REMEMBERED_RUNS_LIMIT) runs.delete(runs.keys().next().value!);
-		memory = { ended: new Map(), resumed: false, decisions: Promise.resolve(), jobs: new Map(), previous: new Map(), errors: new Map(), handled: new Set() };
+		memory = { ended: new Map(), resumed: false, decisions: Promise.resolve(), jobs: new Map(), previous: new Map(), errors: new Map(), handled: new Set(), learnedByFetch: new Map() };
 		runs.set(executionId, memory);
 	}
 	return memory;
@@ -43,25 +45,52 @@ export async function oneAtATime<T>(memory: RunMemory, decide: () => Promise<T>)
 	return await turn;
 }
 
+/** A callback this late after its job was seen ended by a fetch is not on its way here. */
+const CALLBACK_MISSED_MS = 2000;
+
+/** Notes a job's callback reaching this process. */
+export function heardCallback(memory: RunMemory, jobId: string, body: TtApiEnvelope): void {
+	memory.ended.set(jobId, body);
+	memory.learnedByFetch.delete(jobId);
+}
+
+/** Whether this process has seen a job end without its callback: callbacks of this run go elsewhere, or get lost. */
+function missesCallbacks(memory: RunMemory): boolean {
+	const before = Date.now() - CALLBACK_MISSED_MS;
+	for (const learnedAt of memory.learnedByFetch.values()) if (learnedAt <= before) return true;
+	return false;
+}
+
 /**
- * Whether every job of the run has ended, fetching the ones this process has not heard of, one
- * by one. The first that is still running (or cannot be read) ends the search: its own callback
- * is still to come and will ask again. So a job is fetched at most once per callback that finds
- * it running, plus once per process that never got its callback: about one fetch per job with
- * one webhook process, at most two with several.
+ * Whether every job of the run has ended, fetching the ones this process has not heard of, in
+ * submit order (`jobs`' order). The first that is still running (or cannot be read) ends the
+ * search: its own callback is still to come and will ask again.
+ *
+ * Jobs submitted before the one calling back (`calledBack`) are fetched: they usually end first,
+ * so one this process has not heard of may have called back elsewhere. Later ones usually are
+ * still running, so they are fetched only when little of the run is left (at most half of its
+ * jobs) or when this process has seen callbacks go missing. So a run whose jobs end in submit
+ * order makes about one fetch per two jobs with one webhook process; with several, or a lost
+ * callback, a job is fetched at most once per callback that finds it running, plus once per
+ * process that never got its callback.
  */
-export async function learnTheRest(ctx: IWebhookFunctions, jobs: CallbackJob[], memory: RunMemory): Promise<boolean> {
+export async function learnTheRest(ctx: IWebhookFunctions, jobs: CallbackJob[], memory: RunMemory, calledBack: string): Promise<boolean> {
+	const calledBackAt = jobs.findIndex((job) => job.jobId === calledBack);
 	for (;;) {
 		// Callbacks that arrived during the last fetch are already in memory: never fetch those.
-		const unknown = jobs.find((job) => !memory.ended.has(job.jobId));
-		if (!unknown) return true;
+		const unknown = jobs.filter((job) => !memory.ended.has(job.jobId));
+		if (unknown.length === 0) return true;
+		const next = unknown[0];
+		const later = jobs.indexOf(next) > calledBackAt;
+		if (later && unknown.length > Math.ceil(jobs.length / 2) && !missesCallbacks(memory)) return false;
 		try {
-			const answer = await fetchJob(ctx, unknown);
+			const answer = await fetchJob(ctx, next);
 			if (!isFinished(answer.status)) return false;
-			memory.ended.set(unknown.jobId, answer);
+			memory.ended.set(next.jobId, answer);
+			memory.learnedByFetch.set(next.jobId, Date.now());
 		} catch (error) {
 			// Its own callback, a later one, or the timeout will settle this job.
-			ctx.logger.debug(`TT API job ${unknown.jobId} could not be fetched: ${(error as Error).message}`);
+			ctx.logger.debug(`TT API job ${next.jobId} could not be fetched: ${(error as Error).message}`);
 			return false;
 		}
 	}

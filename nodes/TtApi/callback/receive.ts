@@ -4,7 +4,7 @@ import { isFinished, jobIdOf } from '../jobs/job';
 import { logCallbackProgress } from '../jobs/progress';
 import type { TtApiEnvelope } from '../transport/request';
 import { receiveQueued } from './lanes';
-import { learnTheRest, memoryOf, oneAtATime } from './memory';
+import { heardCallback, learnTheRest, memoryOf, oneAtATime } from './memory';
 import { readCallbackBody, reply, secretMatches } from './request';
 import { jobsOf, runStateOf, type CallbackJob, type RunEntry } from './state';
 import { executionIdOf, runToken, TOKEN_PARAM } from './token';
@@ -44,10 +44,10 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<Completed
 
 	const memory = memoryOf(executionId);
 	if (memory.resumed) return undefined;
-	memory.ended.set(jobId, body);
+	heardCallback(memory, jobId, body);
 	return await oneAtATime(memory, async () => {
 		if (memory.resumed) return undefined;
-		const allEnded = await learnTheRest(ctx, jobs, memory);
+		const allEnded = await learnTheRest(ctx, jobs, memory, jobId);
 		logCallbackProgress(ctx, executionId, memory.ended.size, jobs.length);
 		if (!allEnded) return undefined;
 		memory.resumed = true;
