@@ -114,6 +114,29 @@ describe('queue-aware submit, callback mode (real engine, emulator with max_queu
 		expect(log.fetches).toBeLessThanOrEqual(12);
 	});
 
+	it('one process, two callbacks lost mid-run: their lanes go on once a later job ends, every item comes out once, nothing submitted twice', async () => {
+		const prompts = promptsOf('callback lost', 15);
+		const paused = await pause(prompts);
+		const lost = new Set([2, 6]);
+		const dropped: Deliver = async () => ({ status: 200 });
+		const answers = await deliverUntilResumed(listener, paused, 1, (index) => (lost.has(index) ? dropped : deliverToPausedRun));
+		const resumed = answers.filter((answer) => answer.items);
+		expect(resumed).toHaveLength(1);
+		expect(resumed[0].items!.map((item) => [item.json.prompt, item.json.status])).toEqual(prompts.map((prompt) => [prompt, 'SUCCESS']));
+		const log = queueLog(env.emulator, prompts);
+		expect(log).toMatchObject({ accepted: 15, startedTwice: [], maxInFlight: 3 });
+	});
+
+	it('callbacks crossing processes: a lost callback is not taken over by a process that did not submit the job (it could pay twice)', async () => {
+		const prompts = promptsOf('callback lost elsewhere', 9);
+		const paused = await pause(prompts);
+		const dropped: Deliver = async () => ({ status: 200 });
+		// Every callback goes to another process than the one that paused the run (a webhook process in queue mode); the third is lost.
+		const answers = await deliverUntilResumed(listener, paused, 1, (index) => (index === 2 ? dropped : restarted.deliverToPausedRun), 5_000);
+		expect(answers.filter((answer) => answer.items)).toHaveLength(0);
+		expect(queueLog(env.emulator, prompts)).toMatchObject({ startedTwice: [] });
+	});
+
 	it('two webhook processes taking callbacks in turn resume the run, with every image, at most two fetches per job', async () => {
 		const prompts = promptsOf('callback two processes', 12);
 		const paused = await pause(prompts);

@@ -1,6 +1,7 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 
 import { isFinished } from '../jobs/job';
+import { fetchJob } from '../jobs/wait';
 import { logCallbackProgress } from '../jobs/progress';
 import { neverSubmittedError } from '../jobs/queueSchedule';
 import { errorJson } from '../jobs/results';
@@ -9,7 +10,7 @@ import { heardCallback, learnTheRest, memoryOf, oneAtATime, type RunMemory } fro
 import type { CompletedRun } from './receive';
 import type { QueuedRun, RunEntry } from './state';
 import { submitQueued } from './submitQueued';
-import { hookUrlOf, laneParams } from './token';
+import { hookUrlOf, laneParams, PROCESS_TAG } from './token';
 import { settledPositions, walkLanesBack } from './walk';
 
 export interface QueuedCallback {
@@ -38,6 +39,7 @@ export async function receiveQueued(ctx: IWebhookFunctions, callback: QueuedCall
 	const memory = memoryOf(executionId);
 	const known = memory.jobs.get(position);
 	if (memory.resumed || (known !== undefined && known !== jobId)) return undefined;
+	if (lane.submitter !== PROCESS_TAG) memory.crossesProcesses = true;
 	memory.jobs.set(position, jobId);
 	if (!head && lane.previous) memory.previous.set(position, lane.previous);
 	heardCallback(memory, jobId, body);
@@ -47,6 +49,7 @@ export async function receiveQueued(ctx: IWebhookFunctions, callback: QueuedCall
 	}
 	return await oneAtATime(memory, async () => {
 		if (memory.resumed) return undefined;
+		await recoverStalledLanes(ctx, { executionId, queue, memory }, { headAt, fetchPath, calledBack: position });
 		await walkLanesBack(ctx, queue, new Set(heads.keys()), memory, fetchPath);
 		const jobs = settledPositions(queue, headAt, memory, fetchPath);
 		const allEnded = !!jobs && (await learnTheRest(ctx, jobs, memory, jobId));
@@ -55,6 +58,52 @@ export async function receiveQueued(ctx: IWebhookFunctions, callback: QueuedCall
 		memory.resumed = true;
 		return { finished: jobs.map((job) => ({ job, answer: memory.ended.get(job.jobId)! })), errors: [...memory.errors.values()] };
 	});
+}
+
+/**
+ * A lane whose job has run twice as long as the one calling back, without a callback here, may
+ * have lost its callback: the job is fetched, and if it has ended, taken as its callback (the
+ * lane's next item is submitted). Only while every callback of the run has come back to the
+ * process that submitted its job (one n8n process, as in regular mode): where callbacks cross
+ * processes, another may have had that callback and submitted the next item already, so a lane
+ * there waits for its own callback or the Wait Timeout rather than risk paying twice.
+ */
+async function recoverStalledLanes(
+	ctx: IWebhookFunctions,
+	run: { executionId: string; queue: QueuedRun; memory: RunMemory },
+	{ headAt, fetchPath, calledBack }: { headAt: Map<number, string>; fetchPath: string; calledBack: number },
+): Promise<void> {
+	const { executionId, queue, memory } = run;
+	if (memory.crossesProcesses) return;
+	const pausedAt = queue.deadline - queue.timeoutMs;
+	const jobAt = (position: number) => (position < queue.lanes ? headAt.get(queue.order[position]) : memory.jobs.get(position));
+	const startedAt = (position: number) => (position < queue.lanes ? pausedAt : memory.submittedAt.get(position));
+	const ownStart = startedAt(calledBack);
+	if (ownStart === undefined) return;
+	const now = Date.now();
+	for (let lane = 0; lane < queue.lanes; lane++) {
+		let latest: number | undefined;
+		for (let position = lane; position < queue.order.length; position += queue.lanes) {
+			if (jobAt(position)) latest = position;
+			else if (!memory.errors.has(position)) break;
+		}
+		const jobId = latest === undefined ? undefined : jobAt(latest);
+		const started = latest === undefined ? undefined : startedAt(latest);
+		if (latest === undefined || latest === calledBack || !jobId || started === undefined || memory.handled.has(latest) || memory.ended.has(jobId)) continue;
+		if (now - started < 2 * (now - ownStart)) continue;
+		let answer;
+		try {
+			answer = await fetchJob(ctx, { jobId, fetchPath, itemIndex: queue.order[latest] });
+		} catch (error) {
+			ctx.logger.debug(`TT API job ${jobId} could not be fetched: ${(error as Error).message}`);
+			continue;
+		}
+		if (!isFinished(answer.status) || memory.handled.has(latest)) continue;
+		ctx.logger.info(`TT API: job ${jobId} ended without its callback reaching n8n; its lane goes on (execution ${executionId})`);
+		memory.ended.set(jobId, answer);
+		memory.handled.add(latest);
+		await submitNextOfLane(ctx, run, latest + queue.lanes, jobId);
+	}
 }
 
 /** Submits the item at `position`, or, if TT API refuses it, the next of the same lane. */
@@ -70,6 +119,7 @@ async function submitNextOfLane(
 		const outcome = await submitQueued(ctx, queue, { ...queue.bodies[String(itemIndex)], hookUrl }, itemIndex);
 		if ('jobId' in outcome) {
 			memory.jobs.set(next, outcome.jobId);
+			memory.submittedAt.set(next, Date.now());
 			ctx.logger.info(`TT API: item ${itemIndex} submitted as job ${outcome.jobId} (execution ${executionId})`);
 			return;
 		}

@@ -24,6 +24,10 @@ export interface RunMemory {
 	handled: Set<number>;
 	/** Jobs found ended by a fetch whose callback has not reached this process (yet), with when. */
 	learnedByFetch: Map<string, number>;
+	/** By position: when this process submitted the job there. */
+	submittedAt: Map<number, number>;
+	/** A callback of the run reached this process for a job another process submitted. */
+	crossesProcesses: boolean;
 }
 const runs = new Map<string, RunMemory>();
 const REMEMBERED_RUNS_LIMIT = 1000;
@@ -32,7 +36,7 @@ export function memoryOf(executionId: string): RunMemory {
 	let memory = runs.get(executionId);
 	if (!memory) {
 		if (runs.size >= REMEMBERED_RUNS_LIMIT) runs.delete(runs.keys().next().value!);
-		memory = { ended: new Map(), resumed: false, decisions: Promise.resolve(), jobs: new Map(), previous: new Map(), errors: new Map(), handled: new Set(), learnedByFetch: new Map() };
+		memory = { ended: new Map(), resumed: false, decisions: Promise.resolve(), jobs: new Map(), previous: new Map(), errors: new Map(), handled: new Set(), learnedByFetch: new Map(), submittedAt: new Map(), crossesProcesses: false };
 		runs.set(executionId, memory);
 	}
 	return memory;

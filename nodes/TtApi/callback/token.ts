@@ -1,4 +1,4 @@
-import { createHmac } from 'crypto';
+import { createHmac, randomBytes } from 'crypto';
 import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE, type HttpContext } from '../transport/request';
@@ -17,9 +17,13 @@ export async function runToken(ctx: HttpContext, executionId: string): Promise<s
 /** Query parameters of a queued run's hookUrl: the job's position in the submit order, and the job whose callback submitted it. */
 export const POSITION_PARAM = 'ttapiPos';
 export const PREVIOUS_PARAM = 'ttapiPrev';
+/** Which n8n process submitted the job: a callback carrying another's tag shows that callbacks of the run cross processes. */
+export const SUBMITTER_PARAM = 'ttapiBy';
+/** This process's tag, new at each start. */
+export const PROCESS_TAG = randomBytes(6).toString('hex');
 
-/** The position and previous job a queued run's hookUrl (or a callback's query) carries. */
-export function laneParams(query: Record<string, unknown> | string | undefined): { position?: number; previous?: string } {
+/** The position, previous job and submitting process a queued run's hookUrl (or a callback's query) carries. */
+export function laneParams(query: Record<string, unknown> | string | undefined): { position?: number; previous?: string; submitter?: string } {
 	let params: Record<string, unknown> = {};
 	if (typeof query === 'string') {
 		try {
@@ -30,9 +34,11 @@ export function laneParams(query: Record<string, unknown> | string | undefined):
 	} else if (query) params = query;
 	const position = Number(params[POSITION_PARAM]);
 	const previous = params[PREVIOUS_PARAM];
+	const submitter = params[SUBMITTER_PARAM];
 	return {
 		position: params[POSITION_PARAM] !== undefined && Number.isInteger(position) ? position : undefined,
 		previous: typeof previous === 'string' && previous !== '' ? previous : undefined,
+		submitter: typeof submitter === 'string' && submitter !== '' ? submitter : undefined,
 	};
 }
 
@@ -43,10 +49,11 @@ export function resumeUrlOf(ctx: IExecuteFunctions): string {
 	return url.toString();
 }
 
-/** The hookUrl that resumes the execution: its resume URL + the run token (+ a queued job's position). */
+/** The hookUrl that resumes the execution: its resume URL + the run token + this process's tag (+ a queued job's position). */
 export async function hookUrlOf(ctx: HttpContext, resumeUrl: string, executionId: string, lane?: { position: number; previous: string }): Promise<string> {
 	const url = new URL(resumeUrl);
 	url.searchParams.set(TOKEN_PARAM, await runToken(ctx, executionId));
+	url.searchParams.set(SUBMITTER_PARAM, PROCESS_TAG);
 	if (lane) {
 		url.searchParams.set(POSITION_PARAM, String(lane.position));
 		url.searchParams.set(PREVIOUS_PARAM, lane.previous);
@@ -54,9 +61,6 @@ export async function hookUrlOf(ctx: HttpContext, resumeUrl: string, executionId
 	return url.toString();
 }
 
-export async function callbackUrl(ctx: IExecuteFunctions): Promise<string> {
-	return await hookUrlOf(ctx, resumeUrlOf(ctx), ctx.getExecutionId());
-}
 
 /** The waiting execution's id: the path segment before this node's id in the resume URL. */
 export function executionIdOf(ctx: IWebhookFunctions): string {
