@@ -95,4 +95,22 @@ const midjourney: Shot = {
 	},
 };
 
-export const SHOTS: Shot[] = [gpt4oPolling, editImage, midjourney];
+const nightlyContent: Shot = {
+	name: 'nightly-content',
+	files: ['nightly-content.png'],
+	async take({ page, stack, outDir, say }) {
+		say('running "Nightly content" once, as the editor\'s Execute workflow does: 50 prompts in callback mode…');
+		const started = await stack.n8n.rest('POST', '/workflows/TtApiDemoNightly/run', { triggerToStartFrom: { name: 'Every night at 02:00' } });
+		const executionId = started.json?.data?.executionId as string | undefined;
+		if (!executionId) throw new Error(`n8n did not start "Nightly content": HTTP ${started.status} ${started.text.slice(0, 300)}`);
+		const run = await stack.n8n.finishedRun(executionId, 600_000);
+		if (run.status !== 'success') throw new Error(`"Nightly content" execution ${executionId} ended ${run.status}`);
+		await page.goto(`${stack.n8n.baseUrl}/workflow/TtApiDemoNightly/executions/${executionId}`);
+		await page.getByText('Write the images to a folder', { exact: true }).first().waitFor({ timeout: 60_000 });
+		await page.locator('[data-test-id="suggested-actions-close"]').click({ timeout: 5000 }).catch(() => undefined);
+		await page.waitForTimeout(1500);
+		await page.screenshot({ path: path.join(outDir, 'nightly-content.png') });
+	},
+};
+
+export const SHOTS: Shot[] = [gpt4oPolling, editImage, midjourney, nightlyContent];

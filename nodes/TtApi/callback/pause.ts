@@ -9,7 +9,7 @@ import { reusedInThisTry } from '../jobs/remembered';
 import { collectResults, errorJson, nameWhatWasPaidFor, type ItemResult } from '../jobs/results';
 import type { RunSettings } from '../jobs/settings';
 import { submitHeads } from './heads';
-import { CONTEXT_KEY, type CallbackRunState, type RunEntry } from './state';
+import { CONTEXT_KEY, storedRunState, type CallbackRunState, type RunEntry } from './state';
 import { hookUrlOf, resumeUrlOf } from './token';
 
 /**
@@ -78,7 +78,7 @@ export async function pauseForCallbacks(
 			timeoutMs: settings.timeoutMs,
 		};
 	}
-	ctx.getContext('node')[CONTEXT_KEY] = state;
+	ctx.getContext('node')[CONTEXT_KEY] = storedRunState(state);
 	// When the wait runs out, n8n resumes without running the node again and passes its input on;
 	// so the input becomes what the timeout means for each item. A callback resume replaces it.
 	ctx.getExecuteData().data = { main: [entries.map((entry) => timedOutItem(entry, settings.timeoutMs))] };
@@ -95,9 +95,10 @@ export async function pauseForCallbacks(
 function timedOutItem(entry: RunEntry, timeoutMs: number): INodeExecutionData {
 	const seconds = Math.round(timeoutMs / 1000);
 	if (entry.queued) {
+		// The same text for every queued item: n8n stores it once, and loads the paused run for each callback.
 		const json = errorJson({
 			message: `This item was waiting for a place in TT API's queue and had not been reported finished when the ${seconds} s timeout ran out`,
-			description: `It was either never submitted, and then nothing was charged, or submitted by a callback after the pause: n8n's log names that job ("TT API: item ${entry.itemIndex} submitted as job …"), which may have finished: fetch it with the Get operation. Raise the Wait Timeout option or send fewer items per run.`,
+			description: `It was either never submitted, and then nothing was charged, or submitted by a callback after the pause: n8n's log names that job ("TT API: item <this item's index> submitted as job …"), which may have finished: fetch it with the Get operation. Raise the Wait Timeout option or send fewer items per run.`,
 		});
 		return { json, pairedItem: { item: entry.itemIndex } };
 	}

@@ -1,9 +1,11 @@
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
+import { mapConcurrent } from '../helpers/concurrency';
+import { DEFAULT_CONCURRENCY } from '../helpers/fields';
 import { finishedJobResult } from '../jobs/finished';
 import type { AsyncModel } from '../jobs/model';
 import { errorJson } from '../jobs/results';
-import { downloadOptionsFrom } from '../jobs/settings';
+import { CONCURRENCY_RANGE, downloadOptionsFrom } from '../jobs/settings';
 import { receiveCallback } from './receive';
 import { entriesOfRun } from './state';
 
@@ -16,18 +18,22 @@ import { entriesOfRun } from './state';
 export async function resumeFromCallback(ctx: IWebhookFunctions, model?: AsyncModel): Promise<IWebhookResponseData> {
 	const finished = await receiveCallback(ctx);
 	if (!finished) return { noWebhookResponse: true };
-	const download = downloadOptionsFrom(ctx.getNodeParameter('options', {}) as IDataObject);
+	const options = ctx.getNodeParameter('options', {}) as IDataObject;
+	const download = downloadOptionsFrom(options);
 	const items: INodeExecutionData[] = [...entriesOfRun(ctx), ...finished.errors]
 		.filter((entry) => entry.error)
 		.map((entry) => ({
 			json: errorJson({ message: entry.error!, description: entry.errorDescription }),
 			pairedItem: { item: entry.itemIndex },
 		}));
-	for (const { job, answer } of finished.finished) {
-		const result = await finishedJobResult(ctx, answer, job.jobId, job.itemIndex, download, model);
+	// A thousand images one after another would hold the resume for many seconds: the Concurrency option applies here too.
+	const concurrency = Math.min(CONCURRENCY_RANGE[1], Math.max(CONCURRENCY_RANGE[0], Math.floor(Number(options.concurrency) || DEFAULT_CONCURRENCY)));
+	const results = await mapConcurrent(finished.finished, concurrency, async ({ job, answer }) => await finishedJobResult(ctx, answer, job.jobId, job.itemIndex, download, model));
+	results.forEach((result, index) => {
+		const { job } = finished.finished[index];
 		if ('error' in result) items.push({ json: errorJson(result.error, job.jobId), pairedItem: { item: job.itemIndex } });
 		else items.push(...result.items.map((item) => ({ ...item, pairedItem: { item: job.itemIndex } })));
-	}
+	});
 	items.sort((a, b) => (a.pairedItem as { item: number }).item - (b.pairedItem as { item: number }).item);
 	return { noWebhookResponse: true, workflowData: [items] };
 }

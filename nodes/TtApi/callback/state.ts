@@ -55,9 +55,22 @@ export function runStateOf(ctx: IWebhookFunctions): CallbackRunState {
 	const runExecutionData = (ctx as unknown as { runExecutionData?: { executionData?: { contextData?: IDataObject } } })
 		.runExecutionData;
 	const nodeContext = runExecutionData?.executionData?.contextData?.[`node:${ctx.getNode().name}`] as IDataObject | undefined;
-	const run = nodeContext?.[CONTEXT_KEY] as CallbackRunState | undefined;
+	const stored = nodeContext?.[CONTEXT_KEY] as CallbackRunState | string | undefined;
+	let run: CallbackRunState | undefined;
+	try {
+		run = typeof stored === 'string' ? (JSON.parse(stored) as CallbackRunState) : stored;
+	} catch {
+		run = undefined;
+	}
 	return { entries: Array.isArray(run?.entries) ? run.entries : [], queue: run?.queue };
 }
+
+/**
+ * The run's state as the pause stores it: one JSON text. n8n parses the whole paused execution for
+ * every callback, object by object; a text of a thousand items' entries and bodies is one value
+ * to it, and this node parses it once per callback, in about a millisecond.
+ */
+export const storedRunState = (state: CallbackRunState): string => JSON.stringify(state);
 
 export const entriesOfRun = (ctx: IWebhookFunctions): RunEntry[] => runStateOf(ctx).entries;
 

@@ -22,7 +22,7 @@ const concurrency: INodeProperties = {
 	type: 'number',
 	typeOptions: { minValue: CONCURRENCY_RANGE[0], maxValue: CONCURRENCY_RANGE[1] },
 	default: DEFAULT_CONCURRENCY,
-	description: 'How many items are sent to TT API at the same time. For the whole node: an expression is read for the first item.',
+	description: 'How many items are sent to TT API (and how many images downloaded) at the same time. For the whole node: an expression is read for the first item.',
 };
 const download: INodeProperties = {
 	displayName: 'Download Image',
