@@ -15,10 +15,19 @@ import { settledPositions, walkLanesBack } from './walk';
 
 export interface QueuedCallback {
 	executionId: string;
+	/** The run's callback token, checked: the hookUrls of the jobs submitted here carry it too. */
+	token: string;
 	entries: RunEntry[];
 	queue: QueuedRun;
 	body: TtApiEnvelope;
 	jobId: string;
+}
+
+interface LaneRun {
+	executionId: string;
+	token: string;
+	queue: QueuedRun;
+	memory: RunMemory;
 }
 
 /**
@@ -27,7 +36,7 @@ export interface QueuedCallback {
  * then, one decision at a time, the run resumes if every item is settled.
  */
 export async function receiveQueued(ctx: IWebhookFunctions, callback: QueuedCallback): Promise<CompletedRun | undefined> {
-	const { executionId, entries, queue, body, jobId } = callback;
+	const { executionId, token, entries, queue, body, jobId } = callback;
 	const heads = new Map(entries.filter((entry) => entry.jobId).map((entry) => [entry.jobId!, entry]));
 	const headAt = new Map([...heads].map(([headJobId, entry]) => [entry.itemIndex, headJobId]));
 	const fetchPath = String(heads.values().next().value?.fetchPath);
@@ -45,11 +54,11 @@ export async function receiveQueued(ctx: IWebhookFunctions, callback: QueuedCall
 	heardCallback(memory, jobId, body);
 	if (!memory.handled.has(position)) {
 		memory.handled.add(position);
-		await submitNextOfLane(ctx, { executionId, queue, memory }, position + queue.lanes, jobId);
+		await submitNextOfLane(ctx, { executionId, token, queue, memory }, position + queue.lanes, jobId);
 	}
 	return await oneAtATime(memory, async () => {
 		if (memory.resumed) return undefined;
-		await recoverStalledLanes(ctx, { executionId, queue, memory }, { headAt, fetchPath, calledBack: position });
+		await recoverStalledLanes(ctx, { executionId, token, queue, memory }, { headAt, fetchPath, calledBack: position });
 		await walkLanesBack(ctx, queue, new Set(heads.keys()), memory, fetchPath);
 		const jobs = settledPositions(queue, headAt, memory, fetchPath);
 		const allEnded = !!jobs && (await learnTheRest(ctx, jobs, memory, jobId));
@@ -70,7 +79,7 @@ export async function receiveQueued(ctx: IWebhookFunctions, callback: QueuedCall
  */
 async function recoverStalledLanes(
 	ctx: IWebhookFunctions,
-	run: { executionId: string; queue: QueuedRun; memory: RunMemory },
+	run: LaneRun,
 	{ headAt, fetchPath, calledBack }: { headAt: Map<number, string>; fetchPath: string; calledBack: number },
 ): Promise<void> {
 	const { executionId, queue, memory } = run;
@@ -109,13 +118,13 @@ async function recoverStalledLanes(
 /** Submits the item at `position`, or, if TT API refuses it, the next of the same lane. */
 async function submitNextOfLane(
 	ctx: IWebhookFunctions,
-	{ executionId, queue, memory }: { executionId: string; queue: QueuedRun; memory: RunMemory },
+	{ executionId, token, queue, memory }: LaneRun,
 	position: number,
 	previous: string,
 ): Promise<void> {
 	for (let next = position; next < queue.order.length; next += queue.lanes) {
 		const itemIndex = queue.order[next];
-		const hookUrl = await hookUrlOf(ctx, queue.resumeUrl, executionId, { position: next, previous });
+		const hookUrl = hookUrlOf(queue.resumeUrl, token, { position: next, previous });
 		const outcome = await submitQueued(ctx, queue, { ...queue.bodies[String(itemIndex)], hookUrl }, itemIndex);
 		if ('jobId' in outcome) {
 			memory.jobs.set(next, outcome.jobId);

@@ -10,7 +10,7 @@ import { collectResults, errorJson, nameWhatWasPaidFor, type ItemResult } from '
 import type { RunSettings } from '../jobs/settings';
 import { submitHeads } from './heads';
 import { CONTEXT_KEY, storedRunState, type CallbackRunState, type RunEntry } from './state';
-import { hookUrlOf, resumeUrlOf } from './token';
+import { hookUrlOf, resumeUrlOf, runToken } from './token';
 
 /**
  * The webhook sends queued items as JSON: a model that builds a multipart body in the node, or a
@@ -44,7 +44,7 @@ export async function pauseForCallbacks(
 ): Promise<INodeExecutionData[]> {
 	const limit = queueable(model, accepted) ? await jobsInFlightLimit(ctx, settings, accepted.length) : accepted.length;
 	const resumeUrl = resumeUrlOf(ctx);
-	const hookUrl = await hookUrlOf(ctx, resumeUrl, ctx.getExecutionId());
+	const hookUrl = hookUrlOf(resumeUrl, await runToken(ctx, ctx.getExecutionId()));
 	const { jobIds, waiting } = await submitHeads(ctx, { model, settings, hookUrl, progress }, accepted, limit, results);
 	progress?.finish(reusedInThisTry(ctx), jobIds.size > 0);
 	if (jobIds.size === 0) {

@@ -26,7 +26,8 @@ export interface CompletedRun {
 export async function receiveCallback(ctx: IWebhookFunctions): Promise<CompletedRun | undefined> {
 	const executionId = executionIdOf(ctx);
 	const { [TOKEN_PARAM]: token } = ctx.getQueryData() as Record<string, unknown>;
-	if (!executionId || !secretMatches(token, await runToken(ctx, executionId))) {
+	const expected = executionId ? await runToken(ctx, executionId) : '';
+	if (!executionId || !secretMatches(token, expected)) {
 		reply(ctx, 401, { message: 'Unauthorized' });
 		return undefined;
 	}
@@ -38,7 +39,7 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<Completed
 	}
 	reply(ctx, 200, { received: true });
 	const { entries, queue } = runStateOf(ctx);
-	if (queue) return await receiveQueued(ctx, { executionId, entries, queue, body, jobId });
+	if (queue) return await receiveQueued(ctx, { executionId, token: expected, entries, queue, body, jobId });
 	const jobs = jobsOf(entries);
 	if (!isFinished(body.status) || !jobs.some((job) => job.jobId === jobId)) return undefined;
 

@@ -50,9 +50,9 @@ export function resumeUrlOf(ctx: IExecuteFunctions): string {
 }
 
 /** The hookUrl that resumes the execution: its resume URL + the run token + this process's tag (+ a queued job's position). */
-export async function hookUrlOf(ctx: HttpContext, resumeUrl: string, executionId: string, lane?: { position: number; previous: string }): Promise<string> {
+export function hookUrlOf(resumeUrl: string, token: string, lane?: { position: number; previous: string }): string {
 	const url = new URL(resumeUrl);
-	url.searchParams.set(TOKEN_PARAM, await runToken(ctx, executionId));
+	url.searchParams.set(TOKEN_PARAM, token);
 	url.searchParams.set(SUBMITTER_PARAM, PROCESS_TAG);
 	if (lane) {
 		url.searchParams.set(POSITION_PARAM, String(lane.position));
@@ -60,7 +60,6 @@ export async function hookUrlOf(ctx: HttpContext, resumeUrl: string, executionId
 	}
 	return url.toString();
 }
-
 
 /** The waiting execution's id: the path segment before this node's id in the resume URL. */
 export function executionIdOf(ctx: IWebhookFunctions): string {
