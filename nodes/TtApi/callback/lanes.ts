@@ -48,7 +48,8 @@ export async function receiveQueued(ctx: IWebhookFunctions, callback: QueuedCall
 	const memory = memoryOf(executionId);
 	const known = memory.jobs.get(position);
 	if (memory.resumed || (known !== undefined && known !== jobId)) return undefined;
-	if (lane.submitter !== PROCESS_TAG) memory.crossesProcesses = true;
+	if (lane.submitter === PROCESS_TAG) memory.ownCallbacks++;
+	else memory.crossesProcesses = true;
 	memory.jobs.set(position, jobId);
 	if (!head && lane.previous) memory.previous.set(position, lane.previous);
 	heardCallback(memory, jobId, body);
@@ -73,9 +74,10 @@ export async function receiveQueued(ctx: IWebhookFunctions, callback: QueuedCall
  * A lane whose job has run twice as long as the one calling back, without a callback here, may
  * have lost its callback: the job is fetched, and if it has ended, taken as its callback (the
  * lane's next item is submitted). Only while every callback of the run has come back to the
- * process that submitted its job (one n8n process, as in regular mode): where callbacks cross
- * processes, another may have had that callback and submitted the next item already, so a lane
- * there waits for its own callback or the Wait Timeout rather than risk paying twice.
+ * process that submitted its job, at least as many as the run has lanes (one n8n process, as in
+ * regular mode): where callbacks cross processes, another may have had that callback and
+ * submitted the next item already, so a lane there waits for its own callback or the Wait
+ * Timeout rather than risk paying twice.
  */
 async function recoverStalledLanes(
 	ctx: IWebhookFunctions,
@@ -83,7 +85,8 @@ async function recoverStalledLanes(
 	{ headAt, fetchPath, calledBack }: { headAt: Map<number, string>; fetchPath: string; calledBack: number },
 ): Promise<void> {
 	const { executionId, queue, memory } = run;
-	if (memory.crossesProcesses) return;
+	// Until a lane's worth of callbacks has come back here, another process taking callbacks may not have shown yet.
+	if (memory.crossesProcesses || memory.ownCallbacks < queue.lanes) return;
 	const pausedAt = queue.deadline - queue.timeoutMs;
 	const jobAt = (position: number) => (position < queue.lanes ? headAt.get(queue.order[position]) : memory.jobs.get(position));
 	const startedAt = (position: number) => (position < queue.lanes ? pausedAt : memory.submittedAt.get(position));

@@ -28,6 +28,8 @@ export interface RunMemory {
 	submittedAt: Map<number, number>;
 	/** A callback of the run reached this process for a job another process submitted. */
 	crossesProcesses: boolean;
+	/** Callbacks of the run that reached this process for jobs it submitted. */
+	ownCallbacks: number;
 }
 const runs = new Map<string, RunMemory>();
 const REMEMBERED_RUNS_LIMIT = 1000;
@@ -36,7 +38,7 @@ export function memoryOf(executionId: string): RunMemory {
 	let memory = runs.get(executionId);
 	if (!memory) {
 		if (runs.size >= REMEMBERED_RUNS_LIMIT) runs.delete(runs.keys().next().value!);
-		memory = { ended: new Map(), resumed: false, decisions: Promise.resolve(), jobs: new Map(), previous: new Map(), errors: new Map(), handled: new Set(), learnedByFetch: new Map(), submittedAt: new Map(), crossesProcesses: false };
+		memory = { ended: new Map(), resumed: false, decisions: Promise.resolve(), jobs: new Map(), previous: new Map(), errors: new Map(), handled: new Set(), learnedByFetch: new Map(), submittedAt: new Map(), crossesProcesses: false, ownCallbacks: 0 };
 		runs.set(executionId, memory);
 	}
 	return memory;
