@@ -2,7 +2,9 @@
  * The volume section of `npm run bench`: many prompts through one account whose queue holds 10
  * jobs (the emulator answers 499 beyond it), 3 s jobs, 1 MB images downloaded to binary, in a real
  * n8n 2.x with binary data in filesystem mode. Every method runs 10 prompts, then the full count,
- * in the n8n server process, whose peak RSS (VmHWM, reset before each run) is compared.
+ * in the n8n server process, whose peak RSS (VmHWM, reset before each run) is compared. n8n's JS
+ * heap (its /metrics) is sampled too, and read again 30 s after each run: peak RSS counts garbage V8
+ * has not collected yet, the heap after an idle 30 s counts what n8n keeps.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -29,8 +31,38 @@ export interface VolumeRow extends Tally {
 	peakRssBytes: number;
 	/** Peak RSS over the same method's run of 10 prompts. */
 	growthBytes?: number;
+	/** n8n's JS heap in use (its /metrics): the highest sample during the run, and 30 s after it, once V8 has collected an idle process's garbage. */
+	heapPeakBytes?: number;
+	heapAfterBytes?: number;
 	/** Why the run has no figures: n8n died or did not answer, with the end of its log. */
 	failure?: string;
+}
+
+/** n8n's JS heap in use, from its Prometheus metrics (N8N_METRICS). */
+async function heapUsedOf(baseUrl: string): Promise<number | undefined> {
+	try {
+		const text = await (await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+		const value = /^n8n_nodejs_heap_size_used_bytes (\d+(?:\.\d+)?)/m.exec(text)?.[1];
+		return value === undefined ? undefined : Number(value);
+	} catch {
+		return undefined;
+	}
+}
+
+/** The heap's highest sample, every 2 s, until stopped. */
+function heapPeakFrom(baseUrl: string): { stop: () => number | undefined } {
+	let peak: number | undefined;
+	const sample = async () => {
+		const used = await heapUsedOf(baseUrl);
+		if (used !== undefined) peak = Math.max(peak ?? 0, used);
+	};
+	const timer = setInterval(() => void sample(), 2000);
+	return {
+		stop: () => {
+			clearInterval(timer);
+			return peak;
+		},
+	};
 }
 
 const hwmOf = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
@@ -58,8 +90,9 @@ export async function runVolume(work: string, prompts: number, log: (line: strin
 		userFolder: path.join(work, 'volume-user'),
 		port: await freePortBlock(),
 		logFile: path.join(work, 'volume-n8n.log'),
-		// As self-hosted production runs: binary data on disk, not in the execution's memory.
-		extraEnv: { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem', N8N_LOG_LEVEL: 'info' },
+		// As self-hosted production runs: binary data on disk, not in the execution's memory. The
+		// metrics endpoint shows the JS heap, which tells garbage not yet collected from memory kept.
+		extraEnv: { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem', N8N_LOG_LEVEL: 'info', N8N_METRICS: 'true' },
 	});
 	const rows: VolumeRow[] = [];
 	try {
@@ -90,6 +123,7 @@ export async function runVolume(work: string, prompts: number, log: (line: strin
 			const before = new Set((await n8n.executions(id)).map((execution) => execution.id));
 			const since = Date.now();
 			const rss = peakRssFrom(pid);
+			const heap = heapPeakFrom(n8n.baseUrl);
 			try {
 				const answer = await fetch(`${n8n.baseUrl}/webhook/${webhookPath}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompts: list }) });
 				if (!answer.ok) throw new Error(`${method}: webhook answered HTTP ${answer.status}: ${await answer.text()}`);
@@ -106,9 +140,14 @@ export async function runVolume(work: string, prompts: number, log: (line: strin
 				const submits = emulator.requestsTo('/openai/gpt/generations').filter((request) => request.at >= since && inRun.has((request.body as { prompt?: string })?.prompt ?? '')).length;
 				const counts = tally(method, list, runData, jobs, emulator.requestsTo('/openai/gpt/fetch'), submits - jobs.length);
 				if (data.resultData.error) log(`${method} x${count}: the execution failed: ${data.resultData.error.message}`);
-				return { method, prompts: count, wallMs, idealMs: (count / MAX_QUEUE) * JOB_MS, startRssBytes: rss.start, peakRssBytes, ...counts };
+				const heapPeakBytes = heap.stop();
+				// An idle V8 collects its garbage within seconds (its memory reducer); what is left is what n8n keeps.
+				await new Promise((resolve) => setTimeout(resolve, 30_000));
+				const heapAfterBytes = await heapUsedOf(n8n.baseUrl);
+				return { method, prompts: count, wallMs, idealMs: (count / MAX_QUEUE) * JOB_MS, startRssBytes: rss.start, peakRssBytes, heapPeakBytes, heapAfterBytes, ...counts };
 			} finally {
 				rss.peak();
+				heap.stop();
 			}
 		};
 
@@ -150,8 +189,8 @@ const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
 export function volumeTable(rows: VolumeRow[], prompts: number): string[] {
 	const lines = [
 		`\nVolume: ${prompts} prompts, account queue ${MAX_QUEUE} (499 beyond it), ${JOB_MS / 1000} s jobs, ${IMAGE_BYTES / 1048576} MB images downloaded to binary (filesystem mode); ideal ${((prompts / MAX_QUEUE) * JOB_MS) / 1000} s\n`,
-		'| method | wall / ideal | results | errors (of them 499) | lost | duplicates | jobs submitted twice | 499s seen / absorbed | fetches per job | peak RSS growth over 10 prompts (run\'s own rise: 10 → all) |',
-		'|---|---|---|---|---|---|---|---|---|---|',
+		'| method | wall / ideal | results | errors (of them 499) | lost | duplicates | jobs submitted twice | 499s seen / absorbed | fetches per job | peak RSS growth over 10 prompts (run\'s own rise: 10 → all) | JS heap peak / 30 s after (10 → all) |',
+		'|---|---|---|---|---|---|---|---|---|---|---|',
 	];
 	for (const row of rows.filter((entry) => entry.prompts === prompts)) {
 		if (row.failure) {
@@ -160,8 +199,9 @@ export function volumeTable(rows: VolumeRow[], prompts: number): string[] {
 		}
 		const small = rows.find((entry) => entry.method === row.method && entry.prompts !== prompts);
 		const rise = (entry?: VolumeRow) => (entry ? mb(entry.peakRssBytes - entry.startRssBytes) : '—');
+		const heapOf = (entry?: VolumeRow) => (entry?.heapPeakBytes === undefined ? '—' : `${mb(entry.heapPeakBytes)} / ${entry.heapAfterBytes === undefined ? '—' : mb(entry.heapAfterBytes)}`);
 		lines.push(
-			`| ${row.method} | ${(row.wallMs / row.idealMs).toFixed(2)}× (${(row.wallMs / 1000).toFixed(0)} s) | ${row.results} | ${row.errors} (${row.errors499}) | ${row.lost} | ${row.duplicates} | ${row.submittedTwice} | ${row.refusals} / ${row.refusals - row.errors499} | ${row.fetchesPerJob.toFixed(2)} | ${row.growthBytes === undefined ? '—' : `${row.growthBytes >= 0 ? '+' : ''}${mb(row.growthBytes)}`} (${rise(small)} → ${rise(row)}) |`,
+			`| ${row.method} | ${(row.wallMs / row.idealMs).toFixed(2)}× (${(row.wallMs / 1000).toFixed(0)} s) | ${row.results} | ${row.errors} (${row.errors499}) | ${row.lost} | ${row.duplicates} | ${row.submittedTwice} | ${row.refusals} / ${row.refusals - row.errors499} | ${row.fetchesPerJob.toFixed(2)} | ${row.growthBytes === undefined ? '—' : `${row.growthBytes >= 0 ? '+' : ''}${mb(row.growthBytes)}`} (${rise(small)} → ${rise(row)}) | ${heapOf(small)} → ${heapOf(row)} |`,
 		);
 	}
 	return lines;
