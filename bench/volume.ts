@@ -4,7 +4,8 @@
  * n8n 2.x with binary data in filesystem mode. Every method runs 10 prompts, then the full count,
  * in the n8n server process, whose peak RSS (VmHWM, reset before each run) is compared. n8n's JS
  * heap (its /metrics) is sampled too, and read again 30 s after each run: peak RSS counts garbage V8
- * has not collected yet, the heap after an idle 30 s counts what n8n keeps.
+ * has not collected yet, the heap after an idle 30 s counts what n8n keeps. Every run starts after
+ * 30 s idle, so the 10-prompt run and the full one start alike.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,6 +21,8 @@ const MAX_QUEUE = 10;
 const JOB_MS = 3000;
 const IMAGE_BYTES = 1024 * 1024;
 const SMALL = 10;
+/** Idle time before each run and before reading the heap after it. */
+const IDLE_MS = 30_000;
 
 export interface VolumeRow extends Tally {
 	method: VolumeMethod;
@@ -120,6 +123,9 @@ export async function runVolume(work: string, prompts: number, log: (line: strin
 		const run = async (method: VolumeMethod, count: number): Promise<VolumeRow> => {
 			const { id, path: webhookPath } = VOLUME_FLOWS[method];
 			const list = Array.from({ length: count }, (_, n) => `volume ${method} x${count} #${n + 1}`);
+			// Every run starts from an idle n8n, as a nightly run does: V8 has collected the garbage of
+			// n8n's start or of the run before (a run started right after another inherits its heap limits).
+			await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
 			const before = new Set((await n8n.executions(id)).map((execution) => execution.id));
 			const since = Date.now();
 			const rss = peakRssFrom(pid);
@@ -142,7 +148,7 @@ export async function runVolume(work: string, prompts: number, log: (line: strin
 				if (data.resultData.error) log(`${method} x${count}: the execution failed: ${data.resultData.error.message}`);
 				const heapPeakBytes = heap.stop();
 				// An idle V8 collects its garbage within seconds (its memory reducer); what is left is what n8n keeps.
-				await new Promise((resolve) => setTimeout(resolve, 30_000));
+				await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
 				const heapAfterBytes = await heapUsedOf(n8n.baseUrl);
 				return { method, prompts: count, wallMs, idealMs: (count / MAX_QUEUE) * JOB_MS, startRssBytes: rss.start, peakRssBytes, heapPeakBytes, heapAfterBytes, ...counts };
 			} finally {
