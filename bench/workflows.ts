@@ -137,3 +137,9 @@ export function oneAtATimeWorkflow(id: string, count: number, apiUrl: string, ap
 	});
 	return workflow(id, `bench: one at a time x${count}`, base);
 }
+
+/** The node setting a user turns on: Settings → Retry On Fail, 3 tries, on the TT API node. */
+export function withRetryOnFail<T extends { nodes: object[] }>(workflow: T): T {
+	for (const node of workflow.nodes as Array<Record<string, unknown>>) if (node.name === 'TT API') Object.assign(node, { retryOnFail: true, maxTries: 3, waitBetweenTries: 100 });
+	return workflow;
+}

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { oursWorkflow, webhookWorkflow } from '../../bench/workflows';
+import { oursWorkflow, webhookWorkflow, withRetryOnFail } from '../../bench/workflows';
 import { startEmulator, type TtApiEmulator } from '../emulator/emulator';
 import { versions, type Line } from './install';
 import { N8nInstance, packPackage } from './n8n';
@@ -24,12 +24,6 @@ const PROMPTS = ['a fox', 'a fox', 'an owl', 'a heron'];
 const SUBMIT = '/openai/gpt/generations';
 const lines = (process.env.TTAPI_E2E_LINES?.split(',') as Line[] | undefined) ?? (Object.keys(versions.n8n) as Line[]);
 const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The node setting the user turns on: Settings → Retry On Fail, 3 tries. */
-function withRetryOnFail<T extends { nodes: Array<Record<string, unknown>> }>(workflow: T): T {
-	for (const node of workflow.nodes) if (node.name === 'TT API') Object.assign(node, { retryOnFail: true, maxTries: 3, waitBetweenTries: 100 });
-	return workflow;
-}
 
 const submittedPrompts = (emulator: TtApiEmulator) =>
 	emulator.requestsTo(SUBMIT).map((request) => String((request.body as { prompt: string }).prompt)).sort();

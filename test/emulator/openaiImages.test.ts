@@ -10,7 +10,7 @@ describe('TT API emulator: /v1/images', () => {
 	beforeAll(async () => (emulator = await startEmulator({ dalleMs: 0 })));
 	afterAll(async () => await emulator.stop());
 
-	const post = async (path: string, body: BodyInit, headers: Record<string, string>) => {
+	const post = async (path: string, body: RequestInit['body'], headers: Record<string, string>) => {
 		const answer = await fetch(`${emulator.url}${path}`, { method: 'POST', headers, body });
 		return { status: answer.status, body: (await answer.json()) as Record<string, unknown> };
 	};

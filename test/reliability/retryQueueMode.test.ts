@@ -3,7 +3,7 @@
  * n8n retries the node on the worker that runs the execution, and the jobs the failed try
  * submitted are waited for again there, not submitted again.
  */
-import { webhookWorkflow } from '../../bench/workflows';
+import { webhookWorkflow, withRetryOnFail } from '../../bench/workflows';
 import { startQueueStack, type QueueStack } from './queueStack';
 
 jest.setTimeout(20 * 60 * 1000);
@@ -12,11 +12,6 @@ const PROMPTS = ['queue fox', 'queue fox', 'queue owl', 'queue heron', 'queue la
 const SUBMIT = '/openai/gpt/generations';
 const IDS = { poll: 'RetryQueuePoll01', callback: 'RetryQueueHook01' } as const;
 const REUSED = /came from an earlier try of this node \(Retry On Fail\)/g;
-
-function withRetryOnFail<T extends { nodes: Array<Record<string, unknown>> }>(workflow: T): T {
-	for (const node of workflow.nodes) if (node.name === 'TT API') Object.assign(node, { retryOnFail: true, maxTries: 3, waitBetweenTries: 100 });
-	return workflow;
-}
 
 describe('queue mode: Retry On Fail on a worker', () => {
 	let stack: QueueStack;
