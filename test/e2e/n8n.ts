@@ -174,8 +174,19 @@ export class N8nInstance extends N8nProcess {
 		throw new Error(`execution ${executionId} did not end within ${timeoutMs / 1000} s`);
 	}
 
-	/** Calls n8n's internal REST API with the owner's session. */
+	/**
+	 * Calls n8n's internal REST API with the owner's session. A session n8n stops accepting (401; seen
+	 * once in CI, mid-suite, after an `n8n execute` beside the server) is renewed once.
+	 */
 	async rest(method: string, urlPath: string, body?: unknown): Promise<RestAnswer> {
+		const answer = await this.restOnce(method, urlPath, body);
+		if (answer.status !== 401 || !this.cookie || urlPath === '/login' || urlPath === '/owner/setup') return answer;
+		this.cookie = undefined;
+		await this.login();
+		return await this.restOnce(method, urlPath, body);
+	}
+
+	private async restOnce(method: string, urlPath: string, body?: unknown): Promise<RestAnswer> {
 		const response = await fetch(`${this.baseUrl}/rest${urlPath}`, {
 			method,
 			headers: { 'content-type': 'application/json', 'browser-id': 'ttapi-e2e', ...(this.cookie ? { cookie: this.cookie } : {}) },
