@@ -11,7 +11,7 @@ import type { CompletedRun } from './receive';
 import type { QueuedRun, RunEntry } from './state';
 import { submitQueued } from './submitQueued';
 import { hookUrlOf, laneParams, PROCESS_TAG } from './token';
-import { settledPositions, walkLanesBack } from './walk';
+import { jobAtPosition, settledPositions, walkLanesBack } from './walk';
 
 export interface QueuedCallback {
 	executionId: string;
@@ -66,7 +66,7 @@ export async function receiveQueued(ctx: IWebhookFunctions, callback: QueuedCall
 		logCallbackProgress(ctx, executionId, memory.ended.size + memory.errors.size, queue.order.length);
 		if (!jobs || !allEnded) return undefined;
 		memory.resumed = true;
-		return { finished: jobs.map((job) => ({ job, answer: memory.ended.get(job.jobId)! })), errors: [...memory.errors.values()] };
+		return { finished: jobs.map((job) => ({ job, answer: memory.ended.get(job.jobId)! })), errors: [...entries.filter((entry) => entry.error), ...memory.errors.values()] };
 	});
 }
 
@@ -88,7 +88,7 @@ async function recoverStalledLanes(
 	// Until a lane's worth of callbacks has come back here, another process taking callbacks may not have shown yet.
 	if (memory.crossesProcesses || memory.ownCallbacks < queue.lanes) return;
 	const pausedAt = queue.deadline - queue.timeoutMs;
-	const jobAt = (position: number) => (position < queue.lanes ? headAt.get(queue.order[position]) : memory.jobs.get(position));
+	const jobAt = (position: number) => jobAtPosition(queue, headAt, memory, position);
 	const startedAt = (position: number) => (position < queue.lanes ? pausedAt : memory.submittedAt.get(position));
 	const ownStart = startedAt(calledBack);
 	if (ownStart === undefined) return;

@@ -9,7 +9,7 @@ import { readCallbackBody, reply, secretMatches } from './request';
 import { jobsOf, runStateOf, type CallbackJob, type RunEntry } from './state';
 import { executionIdOf, runToken, TOKEN_PARAM } from './token';
 
-/** What the callback that completes a run resumes it with: every job's final state, and the items that never became one. */
+/** What the callback that completes a run resumes it with: every job's final state, and the items that never became one (at the pause or after it). */
 export interface CompletedRun {
 	finished: Array<{ job: CallbackJob; answer: TtApiEnvelope }>;
 	errors: RunEntry[];
@@ -52,6 +52,6 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<Completed
 		logCallbackProgress(ctx, executionId, memory.ended.size, jobs.length);
 		if (!allEnded) return undefined;
 		memory.resumed = true;
-		return { finished: jobs.map((job) => ({ job, answer: memory.ended.get(job.jobId)! })), errors: [] };
+		return { finished: jobs.map((job) => ({ job, answer: memory.ended.get(job.jobId)! })), errors: entries.filter((entry) => entry.error) };
 	});
 }

@@ -7,7 +7,6 @@ import type { AsyncModel } from '../jobs/model';
 import { errorJson } from '../jobs/results';
 import { CONCURRENCY_RANGE, downloadOptionsFrom } from '../jobs/settings';
 import { receiveCallback } from './receive';
-import { entriesOfRun } from './state';
 
 /**
  * The action node's webhook: TT API's callbacks to a paused execution. The callback that completes
@@ -20,12 +19,10 @@ export async function resumeFromCallback(ctx: IWebhookFunctions, model?: AsyncMo
 	if (!finished) return { noWebhookResponse: true };
 	const options = ctx.getNodeParameter('options', {}) as IDataObject;
 	const download = downloadOptionsFrom(options);
-	const items: INodeExecutionData[] = [...entriesOfRun(ctx), ...finished.errors]
-		.filter((entry) => entry.error)
-		.map((entry) => ({
-			json: errorJson({ message: entry.error!, description: entry.errorDescription }),
-			pairedItem: { item: entry.itemIndex },
-		}));
+	const items: INodeExecutionData[] = finished.errors.map((entry) => ({
+		json: errorJson({ message: entry.error!, description: entry.errorDescription }),
+		pairedItem: { item: entry.itemIndex },
+	}));
 	// A thousand images one after another would hold the resume for many seconds: the Concurrency option applies here too.
 	const concurrency = Math.min(CONCURRENCY_RANGE[1], Math.max(CONCURRENCY_RANGE[0], Math.floor(Number(options.concurrency) || DEFAULT_CONCURRENCY)));
 	const results = await mapConcurrent(finished.finished, concurrency, async ({ job, answer }) => await finishedJobResult(ctx, answer, job.jobId, job.itemIndex, download, model));

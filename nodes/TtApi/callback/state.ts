@@ -72,8 +72,6 @@ export function runStateOf(ctx: IWebhookFunctions): CallbackRunState {
  */
 export const storedRunState = (state: CallbackRunState): string => JSON.stringify(state);
 
-export const entriesOfRun = (ctx: IWebhookFunctions): RunEntry[] => runStateOf(ctx).entries;
-
 export function jobsOf(entries: RunEntry[]): CallbackJob[] {
 	return entries
 		.filter((entry) => typeof entry.jobId === 'string')

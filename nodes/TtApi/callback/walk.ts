@@ -32,6 +32,11 @@ export async function walkLanesBack(ctx: IWebhookFunctions, queue: QueuedRun, he
 	}
 }
 
+/** The job at a position of the submit order, as far as this process knows it: a head from the pause, a later one from memory. */
+export function jobAtPosition(queue: QueuedRun, headAt: Map<number, string>, memory: RunMemory, position: number): string | undefined {
+	return position < queue.lanes ? headAt.get(queue.order[position]) : memory.jobs.get(position);
+}
+
 /**
  * Every position's job, once each has one or has failed to become one; undefined before. A
  * position its lane went past (a job's previous job sits further back) was refused by TT API; if
@@ -50,7 +55,7 @@ export function settledPositions(queue: QueuedRun, headAt: Map<number, string>, 
 	const jobs: CallbackJob[] = [];
 	for (const [position, itemIndex] of queue.order.entries()) {
 		if (memory.errors.has(position)) continue;
-		const jobId = position < queue.lanes ? headAt.get(itemIndex) : memory.jobs.get(position);
+		const jobId = jobAtPosition(queue, headAt, memory, position);
 		if (!jobId) return undefined;
 		jobs.push({ jobId, itemIndex, fetchPath });
 	}
