@@ -4,6 +4,7 @@
  * emulator answers 499 beyond its max_queue; callbacks reach the paused run's webhook() as n8n's
  * waiting-webhook handler would deliver them.
  */
+import { stringify } from 'flatted';
 import type { IDataObject } from 'n8n-workflow';
 
 import { deliverToPausedRun, pauseRun, startCallbackListener, type PausedRun, type ReceivedCallback, type WebhookAnswer } from './callbackHarness';
@@ -86,6 +87,20 @@ describe('queue-aware submit, callback mode (real engine, emulator with max_queu
 		expect(queueLog(env.emulator, prompts)).toMatchObject({ accepted: 30, startedTwice: [], refused: 0, maxInFlight: 3 });
 		// The wait state holds the queued request bodies, not the whole items.
 		expect(JSON.stringify(paused.run.data.executionData!.contextData).length).toBeLessThan(30 * 400);
+		// Submitted after the pause or before it, a job's request is the same but for its prompt and position.
+		const sent = env.emulator.requests.filter((request) => request.path.endsWith('/generations') && prompts.includes(String((request.body as IDataObject).prompt)));
+		const shape = (body: IDataObject) => ({ ...body, prompt: undefined, hookUrl: String(body.hookUrl).replace(/[?&](ttapiPos|ttapiPrev|ttapiBy)=[^&]*/g, '') });
+		expect(new Set(sent.map((request) => JSON.stringify(shape(request.body as IDataObject)))).size).toBe(1);
+	});
+
+	it('1,000 prompts: the paused run n8n loads for every callback is small and plain ASCII', async () => {
+		const prompts = promptsOf('callback stored size', 1000);
+		const paused = await pause(prompts, { timeout: 7200 });
+		// What n8n stores and parses again at each callback: its flatted form. 371 KB before the queued
+		// items shared their texts and bodies' common fields; n8n keeps a run with a "…" in two bytes a character.
+		const stored = stringify(paused.run.data);
+		expect(stored.length).toBeLessThan(1000 * 200);
+		expect(stored).toMatch(/^[\x20-\x7e]*$/);
 	});
 
 	it('every callback delivered twice at the same moment: no item submitted twice or lost, one resume', async () => {

@@ -8,7 +8,7 @@ import { errorJson } from '../jobs/results';
 import type { TtApiEnvelope } from '../transport/request';
 import { heardCallback, learnTheRest, memoryOf, oneAtATime, type RunMemory } from './memory';
 import type { CompletedRun } from './receive';
-import type { QueuedRun, RunEntry } from './state';
+import { queuedBody, type QueuedRun, type RunEntry } from './state';
 import { submitQueued } from './submitQueued';
 import { hookUrlOf, laneParams, PROCESS_TAG } from './token';
 import { jobAtPosition, settledPositions, walkLanesBack } from './walk';
@@ -128,7 +128,7 @@ async function submitNextOfLane(
 	for (let next = position; next < queue.order.length; next += queue.lanes) {
 		const itemIndex = queue.order[next];
 		const hookUrl = hookUrlOf(queue.resumeUrl, token, { position: next, previous });
-		const outcome = await submitQueued(ctx, queue, { ...queue.bodies[String(itemIndex)], hookUrl }, itemIndex);
+		const outcome = await submitQueued(ctx, queue, { ...queuedBody(queue, itemIndex), hookUrl }, itemIndex);
 		if ('jobId' in outcome) {
 			memory.jobs.set(next, outcome.jobId);
 			memory.submittedAt.set(next, Date.now());

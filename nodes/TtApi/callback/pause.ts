@@ -9,7 +9,7 @@ import { reusedInThisTry } from '../jobs/remembered';
 import { collectResults, errorJson, nameWhatWasPaidFor, type ItemResult } from '../jobs/results';
 import type { RunSettings } from '../jobs/settings';
 import { submitHeads } from './heads';
-import { CONTEXT_KEY, storedRunState, type CallbackRunState, type RunEntry } from './state';
+import { CONTEXT_KEY, storedRunState, type CallbackRunState, type QueuedRun, type RunEntry } from './state';
 import { hookUrlOf, resumeUrlOf, runToken } from './token';
 
 /**
@@ -66,49 +66,75 @@ export async function pauseForCallbacks(
 	});
 
 	const deadline = Date.now() + settings.timeoutMs;
-	const state: CallbackRunState = { entries };
+	// A queued item's place is in queue.order: its entry would say nothing more.
+	const state: CallbackRunState = { entries: entries.filter((entry) => !entry.queued) };
 	if (waiting.length > 0) {
 		state.queue = {
 			submitPath: model.submitPath,
 			order: [...jobIds.keys(), ...waiting.map(({ itemIndex }) => itemIndex)],
 			lanes: jobIds.size,
-			bodies: Object.fromEntries(waiting.map(({ itemIndex, body }) => [String(itemIndex), body])),
+			...compactBodies(waiting),
 			resumeUrl,
 			deadline,
 			timeoutMs: settings.timeoutMs,
 		};
 	}
 	ctx.getContext('node')[CONTEXT_KEY] = storedRunState(state);
+	// n8n stores the paused run, and loads and parses all of it for every callback. It stores an
+	// object used twice once, so the queued items share one json and each item one pairedItem.
+	const pairedItems = entries.map((entry) => ({ item: entry.itemIndex }));
 	// When the wait runs out, n8n resumes without running the node again and passes its input on;
 	// so the input becomes what the timeout means for each item. A callback resume replaces it.
-	ctx.getExecuteData().data = { main: [entries.map((entry) => timedOutItem(entry, settings.timeoutMs))] };
+	const timedOutQueued = timedOutQueuedJson(settings.timeoutMs);
+	ctx.getExecuteData().data = {
+		main: [entries.map((entry, index) => ({ json: entry.queued ? timedOutQueued : timedOutJson(entry, settings.timeoutMs), pairedItem: pairedItems[index] }))],
+	};
 	await ctx.putExecutionToWait(new Date(deadline));
-	return entries.map((entry) => ({
-		json: entry.jobId || entry.queued
-			? jobToJson({ status: entry.jobId ? 'PENDING_QUEUE' : 'QUEUED', message: null, jobId: entry.jobId ?? '', data: {} })
-			: entryJson(entry),
-		pairedItem: { item: entry.itemIndex },
+	const queuedJson = jobToJson({ status: 'QUEUED', message: null, jobId: '', data: {} });
+	return entries.map((entry, index) => ({
+		json: entry.queued ? queuedJson : entry.jobId ? jobToJson({ status: 'PENDING_QUEUE', message: null, jobId: entry.jobId, data: {} }) : entryJson(entry),
+		pairedItem: pairedItems[index],
 	}));
 }
 
-/** An item as it stands if the run has not ended by the timeout: an error naming its job. */
-function timedOutItem(entry: RunEntry, timeoutMs: number): INodeExecutionData {
-	const seconds = Math.round(timeoutMs / 1000);
-	if (entry.queued) {
-		// The same text for every queued item: n8n stores it once, and loads the paused run for each callback.
-		const json = errorJson({
-			message: `This item was waiting for a place in TT API's queue and had not been reported finished when the ${seconds} s timeout ran out`,
-			description: `It was either never submitted, and then nothing was charged, or submitted by a callback after the pause: n8n's log names that job ("TT API: item <this item's index> submitted as job …"), which may have finished: fetch it with the Get operation. Raise the Wait Timeout option or send fewer items per run.`,
-		});
-		return { json, pairedItem: { item: entry.itemIndex } };
-	}
-	if (!entry.jobId) return { json: entryJson(entry), pairedItem: { item: entry.itemIndex } };
-	const json = errorJson(
+/**
+ * The queued items' submit bodies as the paused run keeps them: what all share once, and per item
+ * only the rest (its prompt, mostly), which webhook/lanes.ts puts together again (queuedBody).
+ */
+function compactBodies(waiting: AcceptedItem[]): Pick<QueuedRun, 'sharedBody' | 'bodies'> {
+	const [first, ...others] = waiting.map(({ body }) => body);
+	const sharedBody = Object.fromEntries(
+		Object.entries(first).filter(([key, value]) => {
+			const text = JSON.stringify(value);
+			return others.every((body) => key in body && JSON.stringify(body[key]) === text);
+		}),
+	);
+	const bodies = Object.fromEntries(
+		waiting.map(({ itemIndex, body }) => [String(itemIndex), Object.fromEntries(Object.entries(body).filter(([key]) => !(key in sharedBody)))]),
+	);
+	return { sharedBody, bodies };
+}
+
+/**
+ * A queued item as it stands if the run has not ended by the timeout, the same for every one. ASCII
+ * only: one character beyond Latin-1 makes V8 hold the whole paused run, as n8n reads it for each
+ * callback, in two bytes a character.
+ */
+function timedOutQueuedJson(timeoutMs: number): IDataObject {
+	return errorJson({
+		message: `This item was waiting for a place in TT API's queue and had not been reported finished when the ${Math.round(timeoutMs / 1000)} s timeout ran out`,
+		description: `It was either never submitted, and then nothing was charged, or submitted by a callback after the pause: n8n's log names that job ("TT API: item <this item's index> submitted as job ..."), which may have finished: fetch it with the Get operation. Raise the Wait Timeout option or send fewer items per run.`,
+	});
+}
+
+/** A submitted or refused item as it stands if the run has not ended by the timeout: an error naming its job, or why it never became one. */
+function timedOutJson(entry: RunEntry, timeoutMs: number): IDataObject {
+	if (!entry.jobId) return entryJson(entry);
+	return errorJson(
 		{
-			message: `TT API job ${entry.jobId} had not been reported finished when the ${seconds} s timeout ran out`,
+			message: `TT API job ${entry.jobId} had not been reported finished when the ${Math.round(timeoutMs / 1000)} s timeout ran out`,
 			description: `Not every job of this run called back in time, so n8n resumed at the timeout. The job may have finished: fetch it with the Get operation and job ID ${entry.jobId}, or raise the Wait Timeout option.`,
 		},
 		entry.jobId,
 	);
-	return { json, pairedItem: { item: entry.itemIndex } };
 }

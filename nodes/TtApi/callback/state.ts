@@ -8,7 +8,7 @@ export interface RunEntry {
 	/** The item never became a job: why, and what to do. */
 	error?: string;
 	errorDescription?: string;
-	/** The item was waiting for a place in TT API's queue at the pause (see QueuedRun). */
+	/** The item was waiting for a place in TT API's queue at the pause (see QueuedRun; not stored, its place in `order` says it). */
 	queued?: boolean;
 }
 
@@ -23,14 +23,19 @@ export interface QueuedRun {
 	/** Item indexes in submit order: first the jobs submitted before the pause, one per lane. */
 	order: number[];
 	lanes: number;
-	/** Submit bodies, without hookUrl, of the items not submitted at the pause, by item index. */
+	/** Submit bodies, without hookUrl, of the items not submitted at the pause, by item index: less what `sharedBody` holds. */
 	bodies: Record<string, IDataObject>;
+	/** What every queued item's body has (absent in runs paused before it existed). */
+	sharedBody?: IDataObject;
 	/** The resume URL without its token, which the webhook computes again. */
 	resumeUrl: string;
 	/** When the pause ends, in epoch milliseconds: no item is submitted after it. */
 	deadline: number;
 	timeoutMs: number;
 }
+
+/** The submit body of a queued item, without hookUrl. */
+export const queuedBody = (queue: QueuedRun, itemIndex: number): IDataObject => ({ ...queue.sharedBody, ...queue.bodies[String(itemIndex)] });
 
 /** What the pause keeps in the node's execution context, which n8n stores with the paused execution. */
 export interface CallbackRunState {
