@@ -203,6 +203,18 @@ describe('queue-aware submit, callback mode (real engine, emulator with max_queu
 		expect(log.maxInFlight).toBe(1);
 	}, 60_000);
 
+	it('a submit after the pause fails after TT API started the job: its callback gives the item its result, and the lane goes on once', async () => {
+		const prompts = promptsOf('callback half-failed submit', 9);
+		const paused = await pause(prompts);
+		// The first submit from the webhook (the item after the first job to end) starts a job and answers 502.
+		env.emulator.addFault({ route: 'submit', status: 502, afterHandling: true });
+		const answers = await deliverUntilResumed(listener, paused);
+		const resumed = answers.filter((answer) => answer.items);
+		expect(resumed).toHaveLength(1);
+		expect(resumed[0].items!.map((item) => [item.json.prompt, item.json.status])).toEqual(prompts.map((prompt) => [prompt, 'SUCCESS']));
+		expect(queueLog(env.emulator, prompts)).toMatchObject({ accepted: 9, startedTwice: [] });
+	});
+
 	it('at the Wait Timeout, an item still queued says it was never submitted or names where its job is logged', async () => {
 		const prompts = ['[stuck] a', '[stuck] b', '[stuck] c', 'd'];
 		const paused = await pause(prompts, { timeout: 10 });

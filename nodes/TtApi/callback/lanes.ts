@@ -51,11 +51,15 @@ export async function receiveQueued(ctx: IWebhookFunctions, callback: QueuedCall
 	if (lane.submitter === PROCESS_TAG) memory.ownCallbacks++;
 	else memory.crossesProcesses = true;
 	memory.jobs.set(position, jobId);
+	// A submit that failed after TT API had started the job (a 5xx, a dropped answer): its callback shows the job, and the item has its result after all.
+	memory.errors.delete(position);
 	if (!head && lane.previous) memory.previous.set(position, lane.previous);
 	heardCallback(memory, jobId, body);
 	if (!memory.handled.has(position)) {
 		memory.handled.add(position);
-		await submitNextOfLane(ctx, { executionId, token, queue, memory }, position + queue.lanes, jobId);
+		// After that failed submit the lane went on at once: its next place is taken already.
+		const next = position + queue.lanes;
+		if (!memory.submitting.has(next) && !memory.jobs.has(next)) await submitNextOfLane(ctx, { executionId, token, queue, memory }, next, jobId);
 	}
 	return await oneAtATime(memory, async () => {
 		if (memory.resumed) return undefined;
@@ -126,6 +130,7 @@ async function submitNextOfLane(
 	previous: string,
 ): Promise<void> {
 	for (let next = position; next < queue.order.length; next += queue.lanes) {
+		memory.submitting.add(next);
 		const itemIndex = queue.order[next];
 		const hookUrl = hookUrlOf(queue.resumeUrl, token, { position: next, previous });
 		const outcome = await submitQueued(ctx, queue, { ...queuedBody(queue, itemIndex), hookUrl }, itemIndex);

@@ -22,6 +22,8 @@ export interface RunMemory {
 	previous: Map<number, string>;
 	errors: Map<number, RunEntry>;
 	handled: Set<number>;
+	/** Positions this process has submitted, or begun to, or given up on. */
+	submitting: Set<number>;
 	/** Jobs found ended by a fetch whose callback has not reached this process (yet), with when. */
 	learnedByFetch: Map<string, number>;
 	/** By position: when this process submitted the job there. */
@@ -38,7 +40,7 @@ export function memoryOf(executionId: string): RunMemory {
 	let memory = runs.get(executionId);
 	if (!memory) {
 		if (runs.size >= REMEMBERED_RUNS_LIMIT) runs.delete(runs.keys().next().value!);
-		memory = { ended: new Map(), resumed: false, decisions: Promise.resolve(), jobs: new Map(), previous: new Map(), errors: new Map(), handled: new Set(), learnedByFetch: new Map(), submittedAt: new Map(), crossesProcesses: false, ownCallbacks: 0 };
+		memory = { ended: new Map(), resumed: false, decisions: Promise.resolve(), jobs: new Map(), previous: new Map(), errors: new Map(), handled: new Set(), submitting: new Set(), learnedByFetch: new Map(), submittedAt: new Map(), crossesProcesses: false, ownCallbacks: 0 };
 		runs.set(executionId, memory);
 	}
 	return memory;

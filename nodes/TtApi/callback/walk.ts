@@ -49,7 +49,7 @@ export function settledPositions(queue: QueuedRun, headAt: Map<number, string>, 
 		const from = positionOfJob.get(previous);
 		if (from === undefined) continue;
 		for (let skipped = from + queue.lanes; skipped < position; skipped += queue.lanes) {
-			if (!memory.errors.has(skipped)) memory.errors.set(skipped, refusedElsewhere(queue.order[skipped]));
+			if (!memory.errors.has(skipped) && !memory.jobs.has(skipped)) memory.errors.set(skipped, refusedElsewhere(queue.order[skipped]));
 		}
 	}
 	const jobs: CallbackJob[] = [];
