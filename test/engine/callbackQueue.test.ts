@@ -4,6 +4,8 @@
  * emulator answers 499 beyond its max_queue; callbacks reach the paused run's webhook() as n8n's
  * waiting-webhook handler would deliver them.
  */
+import { Logger } from '@n8n/backend-common';
+import { Container } from '@n8n/di';
 import { stringify } from 'flatted';
 import type { IDataObject } from 'n8n-workflow';
 
@@ -22,6 +24,20 @@ const parameters = (options: IDataObject = {}) => ({
 const promptsOf = (name: string, count: number) => Array.from({ length: count }, (_, n) => `${name} ${n}`);
 
 type Deliver = typeof deliverToPausedRun;
+
+/** What the node warns of in n8n's log during `work` (in the package copy the container serves). */
+async function warningsDuring(work: () => Promise<void>): Promise<string[]> {
+	const real = Container.get(Logger);
+	const warnings: string[] = [];
+	Container.set(Logger, Object.create(real, { warn: { value: (message: string) => warnings.push(message) } }) as Logger);
+	try {
+		await work();
+	} finally {
+		Container.set(Logger, real);
+	}
+	return warnings;
+}
+const CROSSING = /^TT API: callbacks of execution \S+ reach more than one n8n process/;
 
 /**
  * Hands every callback of the run to its webhook as it arrives (`copies` times each, at once) until
@@ -77,7 +93,9 @@ describe('queue-aware submit, callback mode (real engine, emulator with max_queu
 		const prompts = promptsOf('callback thirty', 30);
 		const paused = await pause(prompts);
 		expect(paused.items.map((item) => item.json.status)).toEqual([...Array(3).fill('PENDING_QUEUE'), ...Array(27).fill('QUEUED')]);
-		const answers = await deliverUntilResumed(listener, paused);
+		let answers: WebhookAnswer[] = [];
+		// One process takes every callback: nothing to warn of.
+		expect(await warningsDuring(async () => void (answers = await deliverUntilResumed(listener, paused)))).toEqual([]);
 		const resumed = answers.filter((answer) => answer.items);
 		expect(resumed).toHaveLength(1);
 		const items = resumed[0].items!;
@@ -156,11 +174,18 @@ describe('queue-aware submit, callback mode (real engine, emulator with max_queu
 		const prompts = promptsOf('callback two processes', 12);
 		const paused = await pause(prompts);
 		const answers: WebhookAnswer[] = [];
-		// Until the run resumes: n8n then refuses further calls, as the execution no longer waits.
-		for (let index = 0; index < prompts.length && !answers.some((answer) => answer.items); index++) {
-			const [callback] = (await listener.waitFor(index + 1)).slice(index);
-			answers.push(await (index % 2 === 0 ? deliverToPausedRun : restarted.deliverToPausedRun)(paused, callback));
-		}
+		const warnings = await warningsDuring(async () => {
+			// Until the run resumes: n8n then refuses further calls, as the execution no longer waits.
+			for (let index = 0; index < prompts.length && !answers.some((answer) => answer.items); index++) {
+				const [callback] = (await listener.waitFor(index + 1)).slice(index);
+				answers.push(await (index % 2 === 0 ? deliverToPausedRun : restarted.deliverToPausedRun)(paused, callback));
+			}
+		});
+		// A process that takes a callback of a job the other one submitted says so in n8n's log, once
+		// (both processes here log through one logger).
+		const crossings = warnings.filter((warning) => CROSSING.test(warning));
+		expect(crossings.length).toBeGreaterThanOrEqual(1);
+		expect(crossings.length).toBeLessThanOrEqual(2);
 		// At the last callback, or earlier if a fetch finds the jobs still to call back already ended.
 		const resumed = answers.filter((answer) => answer.items !== undefined);
 		expect(resumed).toHaveLength(1);

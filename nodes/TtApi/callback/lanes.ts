@@ -49,7 +49,13 @@ export async function receiveQueued(ctx: IWebhookFunctions, callback: QueuedCall
 	const known = memory.jobs.get(position);
 	if (memory.resumed || (known !== undefined && known !== jobId)) return undefined;
 	if (lane.submitter === PROCESS_TAG) memory.ownCallbacks++;
-	else memory.crossesProcesses = true;
+	else {
+		memory.crossesProcesses = true;
+		if (position >= queue.lanes && !memory.warnedCrossing) {
+			memory.warnedCrossing = true;
+			warnCallbacksCross(ctx, executionId, queue);
+		}
+	}
 	memory.jobs.set(position, jobId);
 	// A submit that failed after TT API had started the job (a 5xx, a dropped answer): its callback shows the job, and the item has its result after all.
 	memory.errors.delete(position);
@@ -72,6 +78,18 @@ export async function receiveQueued(ctx: IWebhookFunctions, callback: QueuedCall
 		memory.resumed = true;
 		return { finished: jobs.map((job) => ({ job, answer: memory.ended.get(job.jobId)! })), errors: [...entries.filter((entry) => entry.error), ...memory.errors.values()] };
 	});
+}
+
+/**
+ * A job another n8n process submitted after the pause called back here: the run's callbacks reach
+ * several processes (webhook processes in queue mode, or one restarted). Each knows only the jobs it
+ * submitted or heard of, and they share nothing the node can reach, so the run may not complete
+ * before its Wait Timeout; n8n's log is where that setup shows first.
+ */
+function warnCallbacksCross(ctx: IWebhookFunctions, executionId: string, queue: QueuedRun): void {
+	ctx.logger.warn(
+		`TT API: callbacks of execution ${executionId} reach more than one n8n process. With more items than its ${queue.lanes} places, the run completes only where every callback arrives: if n8n runs several webhook processes, it may wait for its Wait Timeout. Use Wait Mode "Poll Until Done" for such runs there.`,
+	);
 }
 
 /**

@@ -30,6 +30,8 @@ export interface RunMemory {
 	submittedAt: Map<number, number>;
 	/** A callback of the run reached this process for a job another process submitted. */
 	crossesProcesses: boolean;
+	/** This process has warned that a job another process submitted after the pause called back here. */
+	warnedCrossing: boolean;
 	/** Callbacks of the run that reached this process for jobs it submitted. */
 	ownCallbacks: number;
 }
@@ -40,7 +42,7 @@ export function memoryOf(executionId: string): RunMemory {
 	let memory = runs.get(executionId);
 	if (!memory) {
 		if (runs.size >= REMEMBERED_RUNS_LIMIT) runs.delete(runs.keys().next().value!);
-		memory = { ended: new Map(), resumed: false, decisions: Promise.resolve(), jobs: new Map(), previous: new Map(), errors: new Map(), handled: new Set(), submitting: new Set(), learnedByFetch: new Map(), submittedAt: new Map(), crossesProcesses: false, ownCallbacks: 0 };
+		memory = { ended: new Map(), resumed: false, decisions: Promise.resolve(), jobs: new Map(), previous: new Map(), errors: new Map(), handled: new Set(), submitting: new Set(), learnedByFetch: new Map(), submittedAt: new Map(), crossesProcesses: false, warnedCrossing: false, ownCallbacks: 0 };
 		runs.set(executionId, memory);
 	}
 	return memory;
