@@ -240,6 +240,21 @@ describe('queue-aware submit, callback mode (real engine, emulator with max_queu
 		expect(queueLog(env.emulator, prompts)).toMatchObject({ accepted: 9, startedTwice: [] });
 	});
 
+	it('a first job out pauses the run at once: the items TT API refused wait for its callback instead of holding the pause (its callback could come before n8n has stored the run)', async () => {
+		// Another workflow holds two of the three places for 3 s: the first item gets the last place.
+		const others = await holdQueue(env.emulator, 2, 3000);
+		const prompts = promptsOf('callback pause at once', 3);
+		const paused = await pause(prompts);
+		others.release();
+		const [first] = env.emulator.jobTimes().filter((job) => prompts.includes(job.prompt));
+		// The run paused with one job out, before that job ended; the refused items went back to the queue.
+		expect(paused.items.map((item) => item.json.status)).toEqual(['PENDING_QUEUE', 'QUEUED', 'QUEUED']);
+		expect(paused.run.stoppedAt!.getTime()).toBeLessThan(first.endsAt);
+		const answers = await deliverUntilResumed(listener, paused);
+		expect(answers.filter((answer) => answer.items)[0].items!.map((item) => [item.json.prompt, item.json.status])).toEqual(prompts.map((prompt) => [prompt, 'SUCCESS']));
+		expect(queueLog(env.emulator, prompts)).toMatchObject({ accepted: 3, startedTwice: [] });
+	});
+
 	it('at the Wait Timeout, an item still queued says it was never submitted or names where its job is logged', async () => {
 		const prompts = ['[stuck] a', '[stuck] b', '[stuck] c', 'd'];
 		const paused = await pause(prompts, { timeout: 10 });

@@ -52,7 +52,9 @@ export async function submitHeads(
 	let refusals = 0;
 	while (waiting.length > 0 && jobIds.size < limit) {
 		const batch = waiting.splice(0, limit - jobIds.size);
-		const outcomes = await settleConcurrent(batch, settings.concurrency, async ({ itemIndex, body }) => await submitJob(ctx, model, { ...body, hookUrl }, itemIndex));
+		// A 499 puts the item back at once: retrying it here would hold the pause, and a job accepted
+		// meanwhile could end, and call back, before n8n has stored the paused run (n8n refuses that callback).
+		const outcomes = await settleConcurrent(batch, settings.concurrency, async ({ itemIndex, body }) => await submitJob(ctx, model, { ...body, hookUrl }, itemIndex, true));
 		const refused: AcceptedItem[] = [];
 		batch.forEach((item, position) => {
 			const outcome = outcomes[position];

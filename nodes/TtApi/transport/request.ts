@@ -37,6 +37,8 @@ export interface TtApiCall {
 	defaultTimeoutMs?: number;
 	/** The answer comes when the work is done: a 504 is TT API's proxy giving up on a slow call. */
 	sync?: boolean;
+	/** A 499 (TT API's queue is full) is answered at once, not tried again: the caller puts the item back in its own queue. */
+	queueFullAtOnce?: boolean;
 }
 
 function parseBody(body: unknown): unknown {
@@ -114,6 +116,7 @@ export async function ttApiRequest(
 			})) as IN8nHttpFullResponse,
 		(response) => isEnvelope(parseBody(response.body)),
 		policy,
+		!call.queueFullAtOnce,
 	);
 	if ('network' in outcome) throw fail({ network: outcome.network });
 

@@ -27,8 +27,8 @@ export function cancelSignal(ctx: FunctionsBase): AbortSignal | undefined {
 		: undefined;
 }
 
-function isRetryableStatus(status: number, kind: CallKind): boolean {
-	if (status === 429 || status === 499) return true;
+function isRetryableStatus(status: number, kind: CallKind, retryQueueFull = true): boolean {
+	if (status === 429 || (status === 499 && retryQueueFull)) return true;
 	return kind === 'read' && status >= 500;
 }
 
@@ -87,6 +87,7 @@ export async function sendWithRetries(
 	send: () => Promise<IN8nHttpFullResponse>,
 	acceptable: (response: IN8nHttpFullResponse) => boolean,
 	policy: RetryPolicy,
+	retryQueueFull = true,
 ): Promise<SendOutcome> {
 	const signal = cancelSignal(ctx);
 	for (let attempt = 1; ; attempt++) {
@@ -103,7 +104,7 @@ export async function sendWithRetries(
 		}
 		const status = response.statusCode;
 		const ok = status >= 200 && status < 300;
-		const retryable = ok ? !acceptable(response) && kind === 'read' : isRetryableStatus(status, kind);
+		const retryable = ok ? !acceptable(response) && kind === 'read' : isRetryableStatus(status, kind, retryQueueFull);
 		if (last || !retryable) return { response };
 		discardBody(response);
 		await sleepUnlessCancelled(
