@@ -179,6 +179,32 @@ describe('queue mode: one main, two workers, two webhook processes, Redis and Po
 		});
 	});
 
+	// The account's queue holds 10 jobs and three runs of 20 share it: each run pauses with the places
+	// it got, and its callbacks submit the rest. Jobs last 4 s, as TT API's last tens of seconds: longer
+	// than the worker takes to store the paused run (a callback before that is refused by n8n).
+	it('callback mode, one webhook process, three runs of 20 prompts through a queue of 10: every run resumes once with every image, nothing submitted twice', async () => {
+		const { emulator } = stack;
+		const before = { maxQueue: emulator.options.maxQueue, enforceMaxQueue: emulator.options.enforceMaxQueue };
+		Object.assign(emulator.options, { maxQueue: 10, enforceMaxQueue: true });
+		try {
+			const label = 'queued callback';
+			const promptsOf = (name: string, run: number) => Array.from({ length: 20 }, (_, n) => `${name} run ${run}.${n} [ends in 4 s]`);
+			const { runs, jobs, secondResumes } = await runTimedCallbacks(stack, 'first', label, 3, promptsOf);
+			count('jobs in', jobs);
+			for (const run of runs) {
+				expect(run.status).toBe('success');
+				expect(run.items.map((item) => [item.prompt, item.status ?? item.error, item.hasImage])).toEqual(run.prompts.map((prompt) => [prompt, 'SUCCESS', true]));
+				expect(run.resumedAfterLastJobMs).toBeLessThan(20_000);
+			}
+			const started = emulator.jobTimes().filter((job) => job.prompt.startsWith(`${label} run `));
+			expect(started).toHaveLength(60);
+			expect(new Set(started.map((job) => job.prompt)).size).toBe(60);
+			expect(secondResumes).toEqual(stack.all.map(() => 0));
+		} finally {
+			Object.assign(emulator.options, before);
+		}
+	});
+
 	// Last: it kills a worker.
 	it('1,000 prompts through a queue of 10 with 10% faulty answers and a worker killed mid-run: every prompt ends once or with its crashed run, nothing is submitted twice, no 499 reaches an item', async () => {
 		const run = await runVolumeSoak(stack, { rate: FAULT_RATE, faults: FAULTS, seed: 20261126 });

@@ -39,14 +39,18 @@ export const secondResumesIn = (stack: QueueStack) => stack.all.map((process) =>
 
 const ended = (status: string) => !['new', 'running', 'waiting'].includes(status);
 
-export async function runTimedCallbacks(stack: QueueStack, routing: Routing, label: string, runCount = 3): Promise<TimedRunsResult> {
+/** Each run's prompts: by default one job ending at each of JOB_ENDS_S. */
+type PromptsOf = (label: string, run: number) => string[];
+const timedPrompts: PromptsOf = (label, run) => JOB_ENDS_S.map((seconds) => `${label} run ${run} [ends in ${seconds} s]`);
+
+export async function runTimedCallbacks(stack: QueueStack, routing: Routing, label: string, runCount = 3, promptsOf: PromptsOf = timedPrompts): Promise<TimedRunsResult> {
 	const { main, emulator, proxy } = stack;
 	// These runs count fetches: none may come from a fault's retry.
 	emulator.options.randomFaults = undefined;
 	proxy.routing = routing;
 	const secondResumesBefore = secondResumesIn(stack);
 	const before = new Set((await main.executions(TIMED_WORKFLOW_ID)).map((execution) => execution.id));
-	const calls = Array.from({ length: runCount }, (_, run) => JOB_ENDS_S.map((seconds) => `${label} run ${run} [ends in ${seconds} s]`));
+	const calls = Array.from({ length: runCount }, (_, run) => promptsOf(label, run));
 	await Promise.all(calls.map(async (prompts) => {
 		const answer = await fetch(`${proxy.url}/webhook/${TIMED_PATH}`, {
 			method: 'POST',
@@ -74,9 +78,10 @@ export async function runTimedCallbacks(stack: QueueStack, routing: Routing, lab
 		const { status, data } = await main.finishedRun(execution.id);
 		const runData = data.resultData.runData;
 		const prompts = runData['One item per prompt'][0].data.main[0].map((item: any) => item.json.prompts as string);
-		const paused = runData['TT API'][0].data.main[0].map((item: any) => item.json.jobId as string);
-		jobIds.push(...paused);
 		const last = runData['TT API'].at(-1);
+		// Its jobs: those of the pause and, when the run had more items than places, those submitted after it.
+		const submitted = last.data.main[0].map((item: any) => item.json.jobId as string).filter(Boolean);
+		jobIds.push(...submitted);
 		runs.push({
 			executionId: execution.id,
 			status,
@@ -87,7 +92,7 @@ export async function runTimedCallbacks(stack: QueueStack, routing: Routing, lab
 				error: item.json.error,
 				hasImage: !!item.binary?.data,
 			})),
-			resumedAfterLastJobMs: last.startTime - Math.max(...paused.map((jobId: string) => jobEnds.get(jobId) ?? Infinity)),
+			resumedAfterLastJobMs: last.startTime - Math.max(...submitted.map((jobId: string) => jobEnds.get(jobId) ?? Infinity)),
 			callbackProcesses: proxy.waitingCalls.get(execution.id) ?? [],
 		});
 	}
