@@ -1,0 +1,93 @@
+/**
+ * What one callback to a paused run costs n8n's heap, by the size of the run: a real n8n 2.x with
+ * the volume bench's callback workflow pauses a run of 10 and one of 1,000 prompts whose jobs never
+ * end, then takes 300 callbacks for a job the run does not know (n8n loads and parses the paused
+ * execution for each; the node reads its state and answers). V8's GC profiler, preloaded into n8n,
+ * reports what the collections freed meanwhile (the heap allocated per callback) and what young
+ * collections promoted to the old generation: garbage only a major collection frees, which V8 lets
+ * pile up, and which drives n8n's peak RSS in a long callback-mode run.
+ *
+ *   npx tsx bench/callbackCost.ts          (about 3 minutes)
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { startEmulator } from '../test/emulator/emulator';
+import { N8nInstance, packPackage } from '../test/e2e/n8n';
+import { freePortBlock } from '../test/e2e/ports';
+import { VOLUME_FLOWS, volumeWorkflows } from './volumeWorkflows';
+
+const KEY = 'bench-callback-cost-key';
+const CALLBACKS = 300;
+const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+
+interface GcEvent {
+	beforeGC: { heapStatistics: { usedHeapSize: number }; heapSpaceStatistics: Array<{ spaceName: string; spaceUsedSize: number }> };
+	afterGC: GcEvent['beforeGC'];
+}
+const OLD_SPACES = ['old_space', 'large_object_space', 'code_space'];
+const oldUsed = (side: GcEvent['beforeGC']) => side.heapSpaceStatistics.filter((space) => OLD_SPACES.includes(space.spaceName)).reduce((sum, space) => sum + space.spaceUsedSize, 0);
+
+async function main() {
+	const work = mkdtempSync(path.join(tmpdir(), 'ttapi-callback-cost-'));
+	const emulator = await startEmulator({ validKeys: [KEY], maxQueue: 10, imageBytes: 1024 });
+	const n8n = new N8nInstance({
+		line: '2.x',
+		userFolder: path.join(work, 'user'),
+		port: await freePortBlock(),
+		logFile: path.join(work, 'n8n.log'),
+		extraEnv: { N8N_LOG_LEVEL: 'info', NODE_OPTIONS: `--require ${path.resolve(__dirname, 'gcProfiler.cjs')}`, GC_OUT: path.join(work, 'gc') },
+	});
+	try {
+		n8n.installPackage(packPackage(path.join(work, 'pack')));
+		await n8n.importDemo({ apiKey: KEY, baseUrl: emulator.url, triggerSecret: 'bench' });
+		const workflows = volumeWorkflows(emulator.url, KEY);
+		await n8n.importWorkflows(workflows);
+		for (const workflow of workflows) await n8n.activate(workflow.id);
+		await n8n.start({ timeoutMs: 180_000 });
+		await n8n.login();
+		const { id, path: webhookPath } = VOLUME_FLOWS['ours callback'];
+		const signal = async () => {
+			process.kill(n8n.server!.pid!, 'SIGUSR2');
+			await sleep(2000);
+		};
+		for (const count of [10, 1000]) {
+			const prompts = Array.from({ length: count }, (_, n) => `callback cost x${count} #${n} ${emulator.options.stuckMarker}`);
+			for (let attempt = 0; ; attempt++) {
+				const answer = await fetch(`${n8n.baseUrl}/webhook/${webhookPath}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompts }) });
+				if (answer.ok) break;
+				// The production webhook is registered a moment after n8n answers its first requests.
+				if (attempt > 30) throw new Error(`webhook answered HTTP ${answer.status}`);
+				await sleep(1000);
+			}
+			while ((await n8n.executions(id)).filter((execution) => execution.status === 'waiting').length < (count === 10 ? 1 : 2)) await sleep(500);
+			const submit = emulator.requestsTo('/openai/gpt/generations').find((request) => (request.body as { prompt?: string }).prompt === prompts[0])!;
+			const hookUrl = String((submit.body as { hookUrl: string }).hookUrl);
+			await signal();
+			const started = Date.now();
+			for (let n = 0; n < CALLBACKS; n++) {
+				const answer = await fetch(hookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jobId: `not-of-this-run-${n}`, status: 'SUCCESS', data: {} }) });
+				if (answer.status !== 200) throw new Error(`callback answered HTTP ${answer.status}: ${await answer.text()}`);
+			}
+			const ms = Date.now() - started;
+			await signal();
+			const file = readdirSync(work).filter((name) => name.startsWith('gc.')).sort().at(-1)!;
+			const events = (JSON.parse(readFileSync(path.join(work, file), 'utf8')) as { statistics: GcEvent[] }).statistics;
+			const freed = events.reduce((sum, event) => sum + event.beforeGC.heapStatistics.usedHeapSize - event.afterGC.heapStatistics.usedHeapSize, 0);
+			// A young collection moves what survived it into the old generation, where only a major collection frees it.
+			const promoted = events.reduce((sum, event) => sum + Math.max(0, oldUsed(event.afterGC) - oldUsed(event.beforeGC)), 0);
+			const mb = (bytes: number) => (bytes / CALLBACKS / 1048576).toFixed(2);
+			console.log(`paused run of ${count} prompts: ${CALLBACKS} callbacks, ${(ms / CALLBACKS).toFixed(0)} ms each; heap allocated ${mb(freed)} MB per callback, ${mb(promoted)} MB of it promoted to the old generation (${events.length} collections)`);
+		}
+	} finally {
+		await n8n.stop();
+		await emulator.stop();
+		rmSync(work, { recursive: true, force: true });
+	}
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});
