@@ -240,6 +240,22 @@ describe('queue-aware submit, callback mode (real engine, emulator with max_queu
 		expect(queueLog(env.emulator, prompts)).toMatchObject({ accepted: 9, startedTwice: [] });
 	});
 
+	it('callbacks crossing processes, a submit after the pause fails after TT API started the job: the lane waits for that job\'s callback, nothing is submitted twice', async () => {
+		const prompts = promptsOf('callback half-failed elsewhere', 9);
+		const paused = await pause(prompts);
+		env.emulator.addFault({ route: 'submit', status: 502, afterHandling: true });
+		// Every callback reaches the process that did not submit its job: the run's heads the other
+		// process, and so on, as a load balancer may spread them.
+		const submitter = (callback: ReceivedCallback) => new URL(callback.url, 'http://localhost').searchParams.get('ttapiBy');
+		const pauser = submitter((await listener.waitFor(1))[0]);
+		const answers = await deliverUntilResumed(listener, paused, 1, (index) => (submitter(listener.received[index]) === pauser ? restarted.deliverToPausedRun : deliverToPausedRun));
+		const resumed = answers.filter((answer) => answer.items);
+		expect(resumed).toHaveLength(1);
+		expect(resumed[0].items!.map((item) => item.json.prompt ?? prompts[(item.pairedItem as { item: number }).item])).toEqual(prompts);
+		// The job whose submit failed called back to the other process, which sent the lane's next item: once.
+		expect(queueLog(env.emulator, prompts)).toMatchObject({ accepted: 9, startedTwice: [] });
+	});
+
 	it('a first job out pauses the run at once: the items TT API refused wait for its callback instead of holding the pause (its callback could come before n8n has stored the run)', async () => {
 		// Another workflow holds two of the three places for 3 s: the first item gets the last place.
 		const others = await holdQueue(env.emulator, 2, 3000);

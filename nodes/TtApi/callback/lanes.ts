@@ -5,6 +5,7 @@ import { fetchJob } from '../jobs/wait';
 import { logCallbackProgress } from '../jobs/progress';
 import { neverSubmittedError } from '../jobs/queueSchedule';
 import { errorJson } from '../jobs/results';
+import { mayHaveStartedJob } from '../transport/errors';
 import type { TtApiEnvelope } from '../transport/request';
 import { heardCallback, learnTheRest, memoryOf, oneAtATime, type RunMemory } from './memory';
 import type { CompletedRun } from './receive';
@@ -161,5 +162,10 @@ async function submitNextOfLane(
 		const error = 'error' in outcome ? outcome.error : neverSubmittedError(ctx, itemIndex, queue.timeoutMs, queue.lanes);
 		const { error: message, errorDescription } = errorJson(error);
 		memory.errors.set(next, { itemIndex, error: String(message), ...(errorDescription ? { errorDescription: String(errorDescription) } : {}) });
+		// TT API may have started this job. Its callback, if it did, goes on with the lane; where
+		// callbacks cross processes it may reach one that does not know of this failure, so going on
+		// here too would submit every later item of the lane twice. Then the lane waits for that
+		// callback, or, if no job started, for the Wait Timeout: slower, never paid twice.
+		if (mayHaveStartedJob(error) && memory.crossesProcesses) return;
 	}
 }
