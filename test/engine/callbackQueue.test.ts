@@ -25,18 +25,31 @@ const promptsOf = (name: string, count: number) => Array.from({ length: count },
 
 type Deliver = typeof deliverToPausedRun;
 
-/** What the node warns of in n8n's log during `work` (in the package copy the container serves). */
-async function warningsDuring(work: () => Promise<void>): Promise<string[]> {
+/** What the node writes to n8n's log during `work`: warnings, and info and debug lines (the container serves one logger to both package copies). */
+async function logDuring(work: () => Promise<void>): Promise<{ warnings: string[]; info: string[] }> {
 	const real = Container.get(Logger);
-	const warnings: string[] = [];
-	Container.set(Logger, Object.create(real, { warn: { value: (message: string) => warnings.push(message) } }) as Logger);
+	const lines = { warnings: [] as string[], info: [] as string[] };
+	const watching = Object.create(real, {
+		warn: { value: (message: string) => lines.warnings.push(message) },
+		info: { value: (message: string) => lines.info.push(message) },
+		// Small runs log their progress at debug level.
+		debug: { value: (message: string) => lines.info.push(message) },
+	}) as Logger;
+	Container.set(Logger, watching);
 	try {
 		await work();
 	} finally {
 		Container.set(Logger, real);
 	}
-	return warnings;
+	return lines;
 }
+const warningsDuring = async (work: () => Promise<void>) => (await logDuring(work)).warnings;
+/** The callbacks' progress lines: "N of M jobs ended". */
+const endedCounts = (info: string[]) =>
+	info.flatMap((line) => {
+		const match = / (\d+) of (\d+) jobs ended/.exec(line);
+		return match ? [[Number(match[1]), Number(match[2])]] : [];
+	});
 const CROSSING = /^TT API: callbacks of execution \S+ reach more than one n8n process/;
 
 /**
@@ -248,7 +261,12 @@ describe('queue-aware submit, callback mode (real engine, emulator with max_queu
 		// process, and so on, as a load balancer may spread them.
 		const submitter = (callback: ReceivedCallback) => new URL(callback.url, 'http://localhost').searchParams.get('ttapiBy');
 		const pauser = submitter((await listener.waitFor(1))[0]);
-		const answers = await deliverUntilResumed(listener, paused, 1, (index) => (submitter(listener.received[index]) === pauser ? restarted.deliverToPausedRun : deliverToPausedRun));
+		let answers: WebhookAnswer[] = [];
+		const { info } = await logDuring(async () => void (answers = await deliverUntilResumed(listener, paused, 1, (index) => (submitter(listener.received[index]) === pauser ? restarted.deliverToPausedRun : deliverToPausedRun))));
+		// Progress counts each item once, whatever a process learned of it twice (an error, then its job).
+		const counts = endedCounts(info);
+		expect(counts.length).toBeGreaterThan(0);
+		for (const [ended, items] of counts) expect(ended).toBeLessThanOrEqual(items);
 		const resumed = answers.filter((answer) => answer.items);
 		expect(resumed).toHaveLength(1);
 		expect(resumed[0].items!.map((item) => item.json.prompt ?? prompts[(item.pairedItem as { item: number }).item])).toEqual(prompts);

@@ -74,11 +74,21 @@ export async function receiveQueued(ctx: IWebhookFunctions, callback: QueuedCall
 		await walkLanesBack(ctx, queue, new Set(heads.keys()), memory, fetchPath);
 		const jobs = settledPositions(queue, headAt, memory, fetchPath);
 		const allEnded = !!jobs && (await learnTheRest(ctx, jobs, memory, jobId));
-		logCallbackProgress(ctx, executionId, memory.ended.size + memory.errors.size, queue.order.length);
+		logCallbackProgress(ctx, executionId, settledCount(queue, headAt, memory), queue.order.length);
 		if (!jobs || !allEnded) return undefined;
 		memory.resumed = true;
 		return { finished: jobs.map((job) => ({ job, answer: memory.ended.get(job.jobId)! })), errors: [...entries.filter((entry) => entry.error), ...memory.errors.values()] };
 	});
+}
+
+/** Items of the run this process has seen end, as a job or as an error: each position once. */
+function settledCount(queue: QueuedRun, headAt: Map<number, string>, memory: RunMemory): number {
+	let settled = 0;
+	for (let position = 0; position < queue.order.length; position++) {
+		const jobId = jobAtPosition(queue, headAt, memory, position);
+		if (memory.errors.has(position) || (jobId !== undefined && memory.ended.has(jobId))) settled++;
+	}
+	return settled;
 }
 
 /**
