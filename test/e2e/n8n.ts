@@ -176,14 +176,19 @@ export class N8nInstance extends N8nProcess {
 
 	/**
 	 * Calls n8n's internal REST API with the owner's session. A session n8n stops accepting (401; seen
-	 * once in CI, mid-suite, after an `n8n execute` beside the server) is renewed once.
+	 * in CI, mid-suite, after an `n8n execute` beside the server, twice even right after a new login)
+	 * is renewed, up to three times, a little later each time.
 	 */
 	async rest(method: string, urlPath: string, body?: unknown): Promise<RestAnswer> {
-		const answer = await this.restOnce(method, urlPath, body);
-		if (answer.status !== 401 || !this.cookie || urlPath === '/login' || urlPath === '/owner/setup') return answer;
-		this.cookie = undefined;
-		await this.login();
-		return await this.restOnce(method, urlPath, body);
+		let answer = await this.restOnce(method, urlPath, body);
+		if (urlPath === '/login' || urlPath === '/owner/setup') return answer;
+		for (let renewal = 1; answer.status === 401 && renewal <= 3; renewal++) {
+			this.cookie = undefined;
+			await new Promise((resolve) => setTimeout(resolve, 1000 * renewal));
+			await this.login();
+			answer = await this.restOnce(method, urlPath, body);
+		}
+		return answer;
 	}
 
 	private async restOnce(method: string, urlPath: string, body?: unknown): Promise<RestAnswer> {
