@@ -11,8 +11,8 @@ import { submitOnce } from './remembered';
 /**
  * Submits one job and returns its ID; an answer without one is an error that warns of a charge.
  * A job an earlier try of the node (Retry On Fail) submitted for this item is returned instead.
+ * With `queueFullAtOnce`, a 499 is the caller's to handle (it puts the item back in its queue), not tried again here.
  */
-/** `queueFullAtOnce`: a 499 is the caller's to handle (it puts the item back in its queue), not tried again here. */
 export async function submitJob(ctx: IExecuteFunctions, model: AsyncModel, body: IDataObject, itemIndex: number, queueFullAtOnce = false): Promise<string> {
 	return await submitOnce(ctx, model.submitPath, body, itemIndex, async () => await submitNow(ctx, model, body, itemIndex, queueFullAtOnce));
 }
