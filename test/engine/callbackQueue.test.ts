@@ -4,13 +4,11 @@
  * emulator answers 499 beyond its max_queue; callbacks reach the paused run's webhook() as n8n's
  * waiting-webhook handler would deliver them.
  */
-import { Logger } from '@n8n/backend-common';
-import { Container } from '@n8n/di';
 import { stringify } from 'flatted';
 import type { IDataObject } from 'n8n-workflow';
 
 import { deliverToPausedRun, pauseRun, startCallbackListener, type PausedRun, type ReceivedCallback, type WebhookAnswer } from './callbackHarness';
-import { binaryBytes, PNG_SIGNATURE, useEmulator } from './harness';
+import { binaryBytes, PNG_SIGNATURE, useEmulator, watchingLogger } from './harness';
 import { holdQueue, queueLog } from './queueLog';
 
 const parameters = (options: IDataObject = {}) => ({
@@ -25,22 +23,11 @@ const promptsOf = (name: string, count: number) => Array.from({ length: count },
 
 type Deliver = typeof deliverToPausedRun;
 
-/** What the node writes to n8n's log during `work`: warnings, and info and debug lines (the container serves one logger to both package copies). */
+/** What the node writes to n8n's log during `work`: warnings, and info and debug lines (small runs log their progress at debug level). */
 async function logDuring(work: () => Promise<void>): Promise<{ warnings: string[]; info: string[] }> {
-	const real = Container.get(Logger);
 	const lines = { warnings: [] as string[], info: [] as string[] };
-	const watching = Object.create(real, {
-		warn: { value: (message: string) => lines.warnings.push(message) },
-		info: { value: (message: string) => lines.info.push(message) },
-		// Small runs log their progress at debug level.
-		debug: { value: (message: string) => lines.info.push(message) },
-	}) as Logger;
-	Container.set(Logger, watching);
-	try {
-		await work();
-	} finally {
-		Container.set(Logger, real);
-	}
+	const info = (message: string) => void lines.info.push(message);
+	await watchingLogger({ warn: (message) => void lines.warnings.push(message), info, debug: info }, work);
 	return lines;
 }
 const warningsDuring = async (work: () => Promise<void>) => (await logDuring(work)).warnings;

@@ -6,6 +6,8 @@
  */
 import path from 'node:path';
 
+import { Logger } from '@n8n/backend-common';
+import { Container } from '@n8n/di';
 import { mock } from 'jest-mock-extended';
 import { ExecutionLifecycleHooks, PackageDirectoryLoader, WorkflowExecute } from 'n8n-core';
 import {
@@ -228,3 +230,21 @@ export function useEmulator(options: import('../emulator/emulator').EmulatorOpti
 }
 
 export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+type LoggerListener = (message: string, meta?: object) => void;
+
+/**
+ * Runs `work` with n8n's logger watched: each level in `listeners` gets every call the node makes.
+ * n8n's logger turns the levels below its own into read-only no-ops, so a logger in front of it
+ * sees them; nodes get the logger from the container on each use (both package copies of a test).
+ */
+export async function watchingLogger<T>(listeners: Partial<Record<'debug' | 'info' | 'warn', LoggerListener>>, work: () => Promise<T>): Promise<T> {
+	const real = Container.get(Logger);
+	const watching = Object.create(real, Object.fromEntries(Object.entries(listeners).map(([level, listener]) => [level, { value: listener }]))) as Logger;
+	Container.set(Logger, watching);
+	try {
+		return await work();
+	} finally {
+		Container.set(Logger, real);
+	}
+}

@@ -2,13 +2,11 @@
  * Progress of long runs: where the run stands (queued, running, done, failed, submitted), in n8n's
  * log while it runs and at its end, and as a hint above the node's output.
  */
-import { Logger } from '@n8n/backend-common';
-import { Container } from '@n8n/di';
 import type { IDataObject } from 'n8n-workflow';
 
 import { PROGRESS_LOG_INTERVAL_MS, RunProgress } from '../../nodes/TtApi/jobs/progress';
 import { deliverToPausedRun, pauseRun, startCallbackListener } from './callbackHarness';
-import { runNode, useEmulator } from './harness';
+import { runNode, useEmulator, watchingLogger } from './harness';
 
 interface Line {
 	level: 'info' | 'debug';
@@ -25,21 +23,12 @@ function expectThrottled(lines: Line[]) {
 
 /** The progress lines the node writes to n8n's logger during `work`. */
 async function progressLines(work: () => Promise<unknown>): Promise<Line[]> {
-	const real = Container.get(Logger);
 	const lines: Line[] = [];
-	// n8n's logger turns the levels below its own into read-only no-ops, so the test puts a logger
-	// in front of it that sees every call; nodes get the logger from the container on each use.
 	const capture = (level: Line['level']) => (message: string, meta?: object) => {
 		const counts = (meta as { ttapiProgress?: Record<string, number> } | undefined)?.ttapiProgress;
 		if (counts) lines.push({ level, message, counts, at: Date.now() });
 	};
-	const watching = Object.create(real, { info: { value: capture('info') }, debug: { value: capture('debug') } }) as Logger;
-	Container.set(Logger, watching);
-	try {
-		await work();
-	} finally {
-		Container.set(Logger, real);
-	}
+	await watchingLogger({ info: capture('info'), debug: capture('debug') }, work);
 	return lines;
 }
 
