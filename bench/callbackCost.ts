@@ -14,9 +14,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { startEmulator } from '../test/emulator/emulator';
-import { N8nInstance, packPackage } from '../test/e2e/n8n';
-import { freePortBlock } from '../test/e2e/ports';
-import { VOLUME_FLOWS, volumeWorkflows } from './volumeWorkflows';
+import { startWithVolumeWorkflows, volumeN8n } from './volume';
+import { VOLUME_FLOWS } from './volumeWorkflows';
 
 const KEY = 'bench-callback-cost-key';
 const CALLBACKS = 300;
@@ -32,21 +31,9 @@ const oldUsed = (side: GcEvent['beforeGC']) => side.heapSpaceStatistics.filter((
 async function main() {
 	const work = mkdtempSync(path.join(tmpdir(), 'ttapi-callback-cost-'));
 	const emulator = await startEmulator({ validKeys: [KEY], maxQueue: 10, imageBytes: 1024 });
-	const n8n = new N8nInstance({
-		line: '2.x',
-		userFolder: path.join(work, 'user'),
-		port: await freePortBlock(),
-		logFile: path.join(work, 'n8n.log'),
-		extraEnv: { N8N_LOG_LEVEL: 'info', NODE_OPTIONS: `--require ${path.resolve(__dirname, 'gcProfiler.cjs')}`, GC_OUT: path.join(work, 'gc') },
-	});
+	const n8n = await volumeN8n(work, { N8N_LOG_LEVEL: 'info', NODE_OPTIONS: `--require ${path.resolve(__dirname, 'gcProfiler.cjs')}`, GC_OUT: path.join(work, 'gc') });
 	try {
-		n8n.installPackage(packPackage(path.join(work, 'pack')));
-		await n8n.importDemo({ apiKey: KEY, baseUrl: emulator.url, triggerSecret: 'bench' });
-		const workflows = volumeWorkflows(emulator.url, KEY);
-		await n8n.importWorkflows(workflows);
-		for (const workflow of workflows) await n8n.activate(workflow.id);
-		await n8n.start({ timeoutMs: 180_000 });
-		await n8n.login();
+		await startWithVolumeWorkflows(n8n, work, emulator.url, KEY);
 		const { id, path: webhookPath } = VOLUME_FLOWS['ours callback'];
 		const signal = async () => {
 			process.kill(n8n.server!.pid!, 'SIGUSR2');

@@ -86,26 +86,29 @@ function peakRssFrom(pid: number): { start: number; peak: () => number } {
 	};
 }
 
+/** A real n8n 2.x for the volume workflows, not started yet, so that the caller's `finally` can stop it whatever happens. */
+export const volumeN8n = async (work: string, extraEnv: Record<string, string>) =>
+	new N8nInstance({ line: '2.x', userFolder: path.join(work, 'volume-user'), port: await freePortBlock(), logFile: path.join(work, 'volume-n8n.log'), extraEnv });
+
+/** Installs the packed package, imports and activates the volume workflows (on the emulator at `emulatorUrl`), starts n8n and logs in. */
+export async function startWithVolumeWorkflows(n8n: N8nInstance, work: string, emulatorUrl: string, apiKey: string): Promise<void> {
+	n8n.installPackage(packPackage(path.join(work, 'volume-pack')));
+	await n8n.importDemo({ apiKey, baseUrl: emulatorUrl, triggerSecret: 'bench' });
+	const workflows = volumeWorkflows(emulatorUrl, apiKey);
+	await n8n.importWorkflows(workflows);
+	for (const workflow of workflows) await n8n.activate(workflow.id);
+	await n8n.start({ timeoutMs: 180_000 });
+	await n8n.login();
+}
+
 export async function runVolume(work: string, prompts: number, log: (line: string) => void): Promise<VolumeRow[]> {
 	const emulator = await startEmulator({ validKeys: [KEY], maxQueue: MAX_QUEUE, enforceMaxQueue: true, queueMs: 1000, runMs: JOB_MS - 1000, imageBytes: IMAGE_BYTES });
-	const n8n = new N8nInstance({
-		line: '2.x',
-		userFolder: path.join(work, 'volume-user'),
-		port: await freePortBlock(),
-		logFile: path.join(work, 'volume-n8n.log'),
-		// As self-hosted production runs: binary data on disk, not in the execution's memory. The
-		// metrics endpoint shows the JS heap, which tells garbage not yet collected from memory kept.
-		extraEnv: { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem', N8N_LOG_LEVEL: 'info', N8N_METRICS: 'true' },
-	});
+	// As self-hosted production runs: binary data on disk, not in the execution's memory. The
+	// metrics endpoint shows the JS heap, which tells garbage not yet collected from memory kept.
+	const n8n = await volumeN8n(work, { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem', N8N_LOG_LEVEL: 'info', N8N_METRICS: 'true' });
 	const rows: VolumeRow[] = [];
 	try {
-		n8n.installPackage(packPackage(path.join(work, 'volume-pack')));
-		await n8n.importDemo({ apiKey: KEY, baseUrl: emulator.url, triggerSecret: 'bench' });
-		const workflows = volumeWorkflows(emulator.url, KEY);
-		await n8n.importWorkflows(workflows);
-		for (const workflow of workflows) await n8n.activate(workflow.id);
-		await n8n.start({ timeoutMs: 180_000 });
-		await n8n.login();
+		await startWithVolumeWorkflows(n8n, work, emulator.url, KEY);
 		let pid = n8n.server!.pid!;
 
 		// A busy 2-core machine sometimes resets one REST call; the run goes on regardless.
