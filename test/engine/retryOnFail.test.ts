@@ -46,15 +46,20 @@ describe('Retry On Fail in poll mode (real engine, emulator)', () => {
 		expect(out.map((item) => [item.pairedItem, item.json.status])).toEqual([[{ item: 0 }, 'SUCCESS'], [{ item: 1 }, 'SUCCESS']]);
 	});
 
-	it('DALL·E 3 (one synchronous call per image): the retry takes the images an earlier try was charged for', async () => {
+	it.each([
+		['DALL·E 3', 'dalle3', '/openai/v1/images/generations'],
+		['Nano Banana', 'nanoBanana', '/gemini/image/generate'],
+	])('%s (one synchronous call per image): the retry takes the images an earlier try was charged for', async (_label, resource, path) => {
 		env.emulator.addFault({ route: 'image', status: 404 });
 		const items = [{ prompt: 'a fox' }, { prompt: 'an owl' }];
-		const { items: out, error } = await runNode({ credentials: env.credentials(), items, parameters: { resource: 'dalle3', operation: 'generate', prompt: '={{ $json.prompt }}' }, node: RETRY });
+		const { items: out, error } = await runNode({ credentials: env.credentials(), items, parameters: { resource, operation: 'generate', prompt: '={{ $json.prompt }}' }, node: RETRY });
 
 		expect(error).toBeUndefined();
-		expect(submittedPrompts(env.emulator.requestsTo('/openai/v1/images/generations'))).toEqual(['a fox', 'an owl']);
+		expect(submittedPrompts(env.emulator.requestsTo(path))).toEqual(['a fox', 'an owl']);
 		expect(out.map((item) => item.json.prompt)).toEqual(['a fox', 'an owl']);
 		for (const item of out) expect(binaryBytes(item).subarray(0, 8)).toEqual(PNG_SIGNATURE);
+		// The image that failed was downloaded again by the second try: 2 + 2 downloads.
+		expect(env.emulator.requestsTo('/files/')).toHaveLength(4);
 	});
 
 	it('a loop that runs the node again in the same execution is not a retry: each run submits its own jobs', async () => {

@@ -5,6 +5,7 @@ import { FIELDS, PROMPT_MAX_LENGTH } from '../../helpers/fields';
 import { checkInputImages, imageAsUriOrDataUri, inputImagesProperties, readInputImages, type ImageRules } from '../../helpers/imagesIn';
 import { requireText } from '../../helpers/validation';
 import { attachImage, type DownloadOptions } from '../../jobs/binary';
+import { submitOnce } from '../../jobs/remembered';
 import { readDownloadOptions } from '../../jobs/settings';
 import { ttApiRequest } from '../../transport/request';
 import { promptProperty } from '../shared/properties';
@@ -54,33 +55,40 @@ async function readRequest(ctx: IExecuteFunctions, itemIndex: number): Promise<N
 	return { body, download: readDownloadOptions(ctx, itemIndex) };
 }
 
+const GENERATE_PATH = '/gemini/image/generate';
+
 async function generate(ctx: IExecuteFunctions, { body, download }: NanoBananaRequest, itemIndex: number): Promise<INodeExecutionData[]> {
 	const images = await readInputImages(ctx, itemIndex, IMAGE_RULES);
-	const answer = await ttApiRequest(ctx, {
-		method: 'POST',
-		path: '/gemini/image/generate',
-		body: images.length > 0 ? { ...body, refer_images: images.map(imageAsUriOrDataUri) } : body,
-		kind: 'submit',
-		itemIndex,
-		action: 'generate the image',
-		sync: true,
-		defaultTimeoutMs: SYNC_TIMEOUT_SECONDS * 1000,
-	});
-	const data = (answer.data ?? {}) as IDataObject;
-	const imageUrl = data.image_url ?? data.imageUrl;
-	if (answer.status === 'FAILED' || typeof imageUrl !== 'string' || imageUrl === '') {
-		throw new NodeApiError(ctx.getNode(), { message: answer.message ?? 'no image' }, {
-			message: `TT API did not return an image: ${answer.message ?? 'the answer had no image URL'}`,
+	const sent = images.length > 0 ? { ...body, refer_images: images.map(imageAsUriOrDataUri) } : body;
+	// A retry of the node (Retry On Fail) takes the image an earlier try was charged for.
+	const image = await submitOnce(ctx, GENERATE_PATH, sent, itemIndex, async () => {
+		const answer = await ttApiRequest(ctx, {
+			method: 'POST',
+			path: GENERATE_PATH,
+			body: sent,
+			kind: 'submit',
 			itemIndex,
+			action: 'generate the image',
+			sync: true,
+			defaultTimeoutMs: SYNC_TIMEOUT_SECONDS * 1000,
 		});
-	}
+		const data = (answer.data ?? {}) as IDataObject;
+		const imageUrl = data.image_url ?? data.imageUrl;
+		if (answer.status === 'FAILED' || typeof imageUrl !== 'string' || imageUrl === '') {
+			throw new NodeApiError(ctx.getNode(), { message: answer.message ?? 'no image' }, {
+				message: `TT API did not return an image: ${answer.message ?? 'the answer had no image URL'}`,
+				itemIndex,
+			});
+		}
+		return { imageUrl, quota: data.quota ?? null };
+	});
 	const json: IDataObject = {
-		imageUrl,
+		imageUrl: image.imageUrl,
 		prompt: body.prompt,
 		model: body.model,
 		...(body.aspect_ratio ? { aspectRatio: body.aspect_ratio, imageSize: body.image_size } : {}),
 		referenceImages: images.length,
-		quota: data.quota ?? null,
+		quota: image.quota,
 	};
 	return [await attachImage(ctx, { json }, download, { itemIndex })];
 }
