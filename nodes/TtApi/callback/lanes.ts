@@ -95,11 +95,12 @@ function settledCount(queue: QueuedRun, headAt: Map<number, string>, memory: Run
  * A job another n8n process submitted after the pause called back here: the run's callbacks reach
  * several processes (webhook processes in queue mode, or one restarted). Each knows only the jobs it
  * submitted or heard of, and they share nothing the node can reach, so the run may not complete
- * before its Wait Timeout; n8n's log is where that setup shows first.
+ * before its Wait Timeout unless the load balancer keeps each execution's callbacks on one process;
+ * n8n's log is where that setup shows first.
  */
 function warnCallbacksCross(ctx: IWebhookFunctions, executionId: string, queue: QueuedRun): void {
 	ctx.logger.warn(
-		`TT API: callbacks of execution ${executionId} reach more than one n8n process. With more items than its ${queue.lanes} places, the run completes only where every callback arrives: if n8n runs several webhook processes, it may wait for its Wait Timeout. Use Wait Mode "Poll Until Done" for such runs there.`,
+		`TT API: callbacks of execution ${executionId} reach more than one n8n process. With more items than its ${queue.lanes} places, the run completes only where every callback arrives: if n8n runs several webhook processes, it may wait for its Wait Timeout. Have the load balancer send all calls to /webhook-waiting/<execution ID>/ to one webhook process (see the package README), or use Wait Mode "Poll Until Done" for such runs.`,
 	);
 }
 

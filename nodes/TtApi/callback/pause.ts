@@ -124,7 +124,7 @@ function compactBodies(waiting: AcceptedItem[]): Pick<QueuedRun, 'sharedBody' | 
 function timedOutQueuedJson(timeoutMs: number): IDataObject {
 	return errorJson({
 		message: `This item was waiting for a place in TT API's queue and had not been reported finished when the ${Math.round(timeoutMs / 1000)} s timeout ran out`,
-		description: `It was either never submitted, and then nothing was charged, or submitted by a callback after the pause: n8n's log names that job ("TT API: item <this item's index> submitted as job ..."), which may have finished: fetch it with the Get operation. Raise the Wait Timeout option or send fewer items per run. If n8n runs several webhook processes (queue mode), a run with more items than TT API's queue has places may not complete by callbacks: use Wait Mode "Poll Until Done" for it.`,
+		description: `It was either never submitted, and then nothing was charged, or submitted by a callback after the pause: n8n's log names that job ("TT API: item <this item's index> submitted as job ..."), which may have finished: fetch it with the Get operation. Raise the Wait Timeout option or send fewer items per run. If n8n runs several webhook processes (queue mode), a run with more items than TT API's queue has places completes by callbacks only when the load balancer sends all calls to /webhook-waiting/<execution ID>/ to one of them; otherwise use Wait Mode "Poll Until Done" for it.`,
 	});
 }
 
