@@ -221,6 +221,16 @@ describe('queue mode: one main, two workers, two webhook processes, Redis and Po
 		// The queue was full at times, and no 499 became an item's error.
 		expect(run.refusals).toBeGreaterThan(0);
 		expect(errors.filter((error) => /queue/i.test(error.message))).toEqual([]);
+		// No item waited out its Wait Timeout: every callback-mode run completed by its callbacks.
+		expect(errors.filter((error) => /timeout ran out|did not finish within/.test(error.message))).toEqual([]);
+		// Both ways of waiting ran to results; each callback run's callbacks reached one webhook process
+		// (none if its worker died before the pause), and the runs used both.
+		expect(run.resultsByMode).toEqual({ poll: expect.any(Number), callback: expect.any(Number) });
+		expect(Object.values(run.resultsByMode).every((results) => results > 0)).toBe(true);
+		if (!process.env.TTAPI_SOAK_ROUTING) {
+			expect(run.callbackProcesses.filter((processes) => processes.length > 1)).toEqual([]);
+			if (run.callbackProcesses.filter((processes) => processes.length > 0).length > 1) expect(new Set(run.callbackProcesses.flat()).size).toBe(2);
+		}
 		// An error names the job TT API started for its prompt; only a submit whose answer was lost cannot.
 		const unnamed = errors.filter((error) => run.jobsPerPrompt.has(error.prompt) && !run.jobsPerPrompt.get(error.prompt)!.includes(error.jobId ?? ''));
 		expect(unnamed.length).toBeLessThanOrEqual(run.faultsInjected['submit 502 after handling'] ?? 0);

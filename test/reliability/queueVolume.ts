@@ -7,6 +7,7 @@
 import { webhookWorkflow } from '../../bench/workflows';
 import type { Fault } from '../emulator/emulator';
 import type { QueueStack } from './queueStack';
+import type { Routing } from './webhookProxy';
 
 const CALLS = 10;
 const PROMPTS_PER_CALL = 100;
@@ -16,11 +17,14 @@ const FLOWS = {
 } as const;
 type Mode = keyof typeof FLOWS;
 /**
- * Callback-mode runs join only with TTAPI_SOAK_VOLUME_CALLBACK=1: with callbacks spread over two
- * webhook processes and seeded faults they still submit some items twice and stall (open in issue 13),
- * so the suite's default covers poll mode, which passes.
+ * Half the runs wait by polling, half by callbacks. The proxy keeps each execution's callbacks on
+ * one webhook process, as the README tells a load balancer to (`byExecution`), so runs spread over
+ * both webhook processes. TTAPI_SOAK_ROUTING=alternate spreads one run's callbacks over both
+ * instead: the setup the README advises against, where callback runs can end at their Wait Timeout.
  */
-const MODES: Mode[] = process.env.TTAPI_SOAK_VOLUME_CALLBACK ? ['poll', 'callback'] : ['poll'];
+const ROUTING: Routing = (process.env.TTAPI_SOAK_ROUTING as Routing | undefined) ?? 'byExecution';
+/** poll, callback, callback, poll, poll, callback, ...: n8n hands runs to the workers in turn, so each worker gets both modes. */
+const modeOfCall = (call: number): Mode => (Math.floor((call + 1) / 2) % 2 === 0 ? 'poll' : 'callback');
 
 export const volumeSoakWorkflows = () =>
 	(Object.keys(FLOWS) as Mode[]).map((mode) => webhookWorkflow(FLOWS[mode].id, FLOWS[mode].path, mode, { continueOnFail: true, options: { timeout: 600, download: true } }));
@@ -37,6 +41,10 @@ export interface VolumeSoakResult {
 	/** Faults drawn at random during this case, per kind. */
 	faultsInjected: Record<string, number>;
 	minutes: number;
+	/** Prompts with a result, per wait mode. */
+	resultsByMode: Record<string, number>;
+	/** Per callback-mode run, the webhook processes (their indexes) its callbacks went to. */
+	callbackProcesses: number[][];
 }
 
 const OPEN = ['new', 'running', 'waiting'];
@@ -49,12 +57,12 @@ export async function runVolumeSoak(stack: QueueStack, faults: { rate: number; f
 	const started = Date.now();
 	// One-second jobs keep the case to a few minutes: 1,000 jobs through 10 slots is 100 s at best.
 	Object.assign(emulator.options, { maxQueue: 10, enforceMaxQueue: true, queueMs: 300, runMs: 700, randomFaults: faults });
-	proxy.routing = 'alternate';
+	proxy.routing = ROUTING;
 	const faultsBefore = { ...emulator.randomFaultsInjected };
 	const ids = new Set<string>(Object.values(FLOWS).map((flow) => flow.id));
 	const before = new Set((await main.executions()).map((execution) => execution.id));
 	const calls = Array.from({ length: CALLS }, (_, call) => {
-		const mode = MODES[call % MODES.length];
+		const mode = modeOfCall(call);
 		return { mode, prompts: Array.from({ length: PROMPTS_PER_CALL }, (_, n) => `volume ${mode} ${call}.${n}`) };
 	});
 	const all = calls.flatMap((call) => call.prompts);
@@ -121,6 +129,17 @@ export async function runVolumeSoak(stack: QueueStack, faults: { rate: number; f
 	const jobsPerPrompt = new Map<string, string[]>();
 	for (const job of jobsOfCase()) jobsPerPrompt.set(job.prompt, [...(jobsPerPrompt.get(job.prompt) ?? []), job.jobId]);
 	const minutes = (Date.now() - started) / 60_000;
-	console.log(`[soak] volume: ${all.length} prompts in ${minutes.toFixed(1)} min; ${[...outcomes.values()].flat().filter((o) => o.kind === 'result').length} results, ${[...outcomes.values()].flat().filter((o) => o.kind === 'error').length} errors; killed worker's runs ${JSON.stringify(killed.executions)} with ${killed.prompts.length} prompts; 499s ${refusals}; faults ${JSON.stringify(faultsInjected)}`);
-	return { prompts: all, outcomes, killed, jobsPerPrompt, refusals, faultsInjected, minutes };
+	const resultsByMode = Object.fromEntries((Object.keys(FLOWS) as Mode[]).map((mode) => [mode, [...outcomes].filter(([prompt, list]) => prompt.startsWith(`volume ${mode} `) && list.some((o) => o.kind === 'result')).length]));
+	// Per callback-mode run: the webhook processes its callbacks reached.
+	const callbackProcesses = executions.filter((execution) => execution.workflowId === FLOWS.callback.id).map((execution) => [...new Set(proxy.waitingCalls.get(execution.id) ?? [])]);
+	// Each error's message with its job IDs and numbers blanked: one count per kind of error.
+	const errorKinds: Record<string, number> = {};
+	for (const outcome of [...outcomes.values()].flat()) {
+		if (outcome.kind !== 'error') continue;
+		const kind = outcome.message.replace(/\b[\w-]{20,}\b|\d+/g, '#').slice(0, 80);
+		errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+	}
+	console.log(`[soak] volume: errors by kind ${JSON.stringify(errorKinds)}`);
+	console.log(`[soak] volume: ${all.length} prompts in ${minutes.toFixed(1)} min; ${[...outcomes.values()].flat().filter((o) => o.kind === 'result').length} results (${JSON.stringify(resultsByMode)}), ${[...outcomes.values()].flat().filter((o) => o.kind === 'error').length} errors; callbacks ${ROUTING}, webhook processes per callback run ${JSON.stringify(callbackProcesses)}; killed worker's runs ${JSON.stringify(killed.executions)} with ${killed.prompts.length} prompts; 499s ${refusals}; faults ${JSON.stringify(faultsInjected)}`);
+	return { prompts: all, outcomes, killed, jobsPerPrompt, refusals, faultsInjected, minutes, resultsByMode, callbackProcesses };
 }

@@ -1,12 +1,15 @@
 /**
  * A small load balancer in front of n8n's webhook processes, as a deployment with several of them
- * has. Everything goes to the first process, except that in `alternate` mode the calls to one
- * waiting execution (`/webhook-waiting/<id>/…`, TT API's callbacks) go to the processes in turn.
+ * has. Everything goes to the first process, except the calls to a waiting execution
+ * (`/webhook-waiting/<id>/…`, TT API's callbacks): in `alternate` mode the calls to one execution go
+ * to the processes in turn; in `byExecution` mode all calls to one execution go to one process, as
+ * a load balancer that hashes that path segment does (README: several webhook processes). Here the
+ * executions take the processes in turn, so that a few runs surely use them all.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type Routing = 'first' | 'alternate';
+export type Routing = 'first' | 'alternate' | 'byExecution';
 
 export class WebhookProxy {
 	routing: Routing = 'first';
@@ -47,7 +50,12 @@ export class WebhookProxy {
 		const [, waiting, executionId] = url.split('?')[0].split('/');
 		if (waiting !== 'webhook-waiting' || !executionId) return this.targets[0];
 		const calls = this.waitingCalls.get(executionId) ?? [];
-		const index = this.routing === 'alternate' ? calls.length % this.targets.length : 0;
+		const index =
+			this.routing === 'alternate'
+				? calls.length % this.targets.length
+				: this.routing === 'byExecution'
+					? (calls[0] ?? this.waitingCalls.size % this.targets.length)
+					: 0;
 		this.waitingCalls.set(executionId, [...calls, index]);
 		return this.targets[index];
 	}
