@@ -3,8 +3,8 @@
  * workers and two webhook processes behind a proxy (n8n 2.x, the packed package installed in their
  * shared user folder). 200 jobs in three wait modes, about 10% of TT API's answers faulty: every
  * prompt must end as exactly one result or as an error. Then callback-mode runs with TT API's
- * callbacks on one webhook process, and alternating between the two. Last, 1,000 prompts through
- * an account queue of 10 while a worker is killed (./queueVolume.ts).
+ * callbacks on one webhook process, and alternating between the two. Last, 1,000 prompts in poll
+ * and callback runs through an account queue of 10 while a worker is killed (./queueVolume.ts).
  */
 import { webhookWorkflow } from '../../bench/workflows';
 import type { Fault } from '../emulator/emulator';
