@@ -33,6 +33,23 @@ describe('errors a user can act on (real engine, emulator)', () => {
 		expect(result.error).toBe(`TT API job ${submitAnswerJob} failed: prompt violation: the prompt was rejected by the safety system`);
 	});
 
+	it.each([
+		[3, 2, ''],
+		[25, 20, ' and 4 more'],
+	])('without Continue On Fail, the error of one item of %i names the other jobs (at most %i) and how to have them without paying again', async (count, listed, more) => {
+		const items = Array.from({ length: count }, (_, n) => ({ prompt: `fox ${count}.${n}${n === 1 ? ' [fail]' : ''}` }));
+		const result = await runNode({ credentials: env.credentials(), items, parameters: generate({ prompt: '={{ $json.prompt }}' }) });
+		const jobs = env.emulator.jobTimes().filter((job) => job.prompt.startsWith(`fox ${count}.`));
+		expect(jobs).toHaveLength(count);
+		const failed = jobs.find((job) => job.prompt.endsWith('[fail]'))!;
+		expect(result.error).toMatch(new RegExp(`^TT API job ${failed.jobId} failed`));
+		const named = [...(result.errorDescription ?? '').matchAll(/(\S+) \((SUCCESS|not finished)\)/g)].map((match) => match[1]);
+		expect(named).toHaveLength(listed);
+		expect(named.every((jobId) => jobs.some((job) => job.jobId === jobId && job !== failed))).toBe(true);
+		expect(result.errorDescription).toContain(`This run's ${count - 1} other jobs were submitted and may be charged: `);
+		expect(result.errorDescription).toContain(`${more}. Retry this execution from the Executions list (or use Retry On Fail): the node waits for these jobs again`);
+	});
+
 	it('a poll timeout names the jobId so the job can be fetched later', async () => {
 		const slow = await import('../emulator/emulator').then(({ startEmulator }) => startEmulator({ queueMs: 60_000 }));
 		try {

@@ -38,18 +38,25 @@ export function collectResults(ctx: IExecuteFunctions, results: ItemResult[]): I
 	return output;
 }
 
+/** A description lists this many other jobs at most: a run of 1,000 would otherwise bury the advice. */
+const LISTED_JOBS_MAX = 20;
+
 /**
- * Without Continue On Fail the first error stops the node and the other items' results are lost;
- * its description lists every other job of the run, so the finished ones can be fetched with Get
- * instead of being paid for again.
+ * Without Continue On Fail the first error stops the node and the other items' results are lost.
+ * Its description names the other jobs of the run (the first few) and how to have them without
+ * paying again: a retry of this execution waits for them (the node remembers them, see
+ * remembered.ts); a new run of the workflow submits them again.
  */
 export function nameWhatWasPaidFor(results: ItemResult[], lastStatus: Map<string, string>): void {
 	const first = results.find((result): result is { error: Error; jobId?: string } => !!result && 'error' in result);
 	if (!first) return;
 	const others = [...lastStatus].filter(([jobId]) => jobId !== first.jobId);
 	if (others.length === 0) return;
-	const list = others.map(([jobId, status]) => `${jobId} (${status})`).join(', ');
+	const listed = others.slice(0, LISTED_JOBS_MAX).map(([jobId, status]) => `${jobId} (${status})`).join(', ');
+	const more = others.length > LISTED_JOBS_MAX ? ` and ${others.length - LISTED_JOBS_MAX} more` : '';
 	const error = first.error as Error & { description?: string | null };
 	const before = error.description ? `${error.description} ` : '';
-	error.description = `${before}Other jobs of this run, already submitted and possibly charged: ${list}. Fetch them with the Get operation instead of running them again.`;
+	error.description =
+		`${before}This run's ${others.length} other jobs were submitted and may be charged: ${listed}${more}. ` +
+		'Retry this execution from the Executions list (or use Retry On Fail): the node waits for these jobs again instead of paying for them again. Running the workflow anew submits them again. Each job can also be fetched with the Get operation.';
 }
