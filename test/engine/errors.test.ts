@@ -34,6 +34,7 @@ describe('errors a user can act on (real engine, emulator)', () => {
 	});
 
 	it.each([
+		[2, 1, ''],
 		[3, 2, ''],
 		[25, 20, ' and 4 more'],
 	])('without Continue On Fail, the error of one item of %i names the other jobs (at most %i) and how to have them without paying again', async (count, listed, more) => {
@@ -46,8 +47,8 @@ describe('errors a user can act on (real engine, emulator)', () => {
 		const named = [...(result.errorDescription ?? '').matchAll(/(\S+) \((SUCCESS|not finished)\)/g)].map((match) => match[1]);
 		expect(named).toHaveLength(listed);
 		expect(named.every((jobId) => jobs.some((job) => job.jobId === jobId && job !== failed))).toBe(true);
-		expect(result.errorDescription).toContain(`This run's ${count - 1} other jobs were submitted and may be charged: `);
-		expect(result.errorDescription).toContain(`${more}. Retry this execution from the Executions list (or use Retry On Fail): the node waits for these jobs again`);
+		expect(result.errorDescription).toContain(`${count === 2 ? "This run's other job was" : `This run's ${count - 1} other jobs were`} submitted and may be charged: `);
+		expect(result.errorDescription).toContain(`${more}. Retry this execution from the Executions list: the node waits for these jobs again`);
 	});
 
 	it('a poll timeout names the jobId so the job can be fetched later', async () => {

@@ -56,7 +56,8 @@ export function nameWhatWasPaidFor(results: ItemResult[], lastStatus: Map<string
 	const more = others.length > LISTED_JOBS_MAX ? ` and ${others.length - LISTED_JOBS_MAX} more` : '';
 	const error = first.error as Error & { description?: string | null };
 	const before = error.description ? `${error.description} ` : '';
+	const counted = others.length === 1 ? "This run's other job was" : `This run's ${others.length} other jobs were`;
 	error.description =
-		`${before}This run's ${others.length} other jobs were submitted and may be charged: ${listed}${more}. ` +
-		'Retry this execution from the Executions list (or use Retry On Fail): the node waits for these jobs again instead of paying for them again. Running the workflow anew submits them again. Each job can also be fetched with the Get operation.';
+		`${before}${counted} submitted and may be charged: ${listed}${more}. ` +
+		'Retry this execution from the Executions list: the node waits for these jobs again instead of paying for them again (Retry On Fail in the node settings does the same at once). Running the workflow anew submits them again. Each job can also be fetched with the Get operation.';
 }
