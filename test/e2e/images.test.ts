@@ -11,12 +11,13 @@ import { startEmulator, type TtApiEmulator } from '../emulator/emulator';
 import { digest } from '../emulator/openaiImagesRequest';
 import { makePng } from '../emulator/png';
 import { versions, type Line } from './install';
-import { accountWorkflow, EDIT_NODE, editWorkflow } from './imagesWorkflows';
+import { accountWorkflow, EDIT_NODE, editWorkflow, GENERATE_NODE, generateWithRetryWorkflow } from './imagesWorkflows';
 import { N8nInstance, packPackage } from './n8n';
 import { freePortBlock } from './ports';
 
 const API_KEY = 'e2e-images-key-5c2e81';
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const RETRY_PROMPTS = ['a lighthouse at dusk', 'a heron in the reeds'];
 
 // Packed once for both lines, into a folder of this run's own: other worktrees pack the same file name.
 let tarball: string | undefined;
@@ -64,6 +65,7 @@ describe.each(lines)('images in real n8n %s', (line) => {
 			editWorkflow('TtApiE2eEditJson', glob, 'Put a red hat on the cat', { options: { maskBinaryField: 'mask', n: 2 } }),
 			editWorkflow('TtApiE2eEditMult', glob, 'Make the sky stormy', { options: { maskBinaryField: 'mask', uploadFormat: 'multipart', outputFormat: 'webp' } }),
 			accountWorkflow('TtApiE2eAccountG'),
+			generateWithRetryWorkflow('TtApiE2eGenRetry', RETRY_PROMPTS),
 		]);
 	});
 
@@ -113,6 +115,21 @@ describe.each(lines)('images in real n8n %s', (line) => {
 			images: [{ via: 'file', field: 'image[]', type: 'png', bytes: photo.length, sha256: digest(photo), fileName: 'photo-data.png' }],
 			mask: { via: 'file', field: 'mask', type: 'png', bytes: mask.length, sha256: digest(mask), fileName: 'photo-mask.png' },
 		});
+	});
+
+	it('Retry On Fail after one refused item: the retry takes the image the first try was charged for, and sends only the refused one again', async () => {
+		// The first request TT API receives is refused (402: certainly not charged); the other item's image is stored.
+		emulator.addFault({ route: 'v1', status: 402 });
+		const items = outputOf(await n8n.execute('TtApiE2eGenRetry'), GENERATE_NODE);
+		expect(items.map((item: any) => [item.json.prompt, item.pairedItem])).toEqual(RETRY_PROMPTS.map((prompt, index) => [prompt, { item: index }]));
+		for (const item of items) {
+			expect(item.binary.data).toMatchObject({ mimeType: 'image/png', id: expect.stringMatching(/^filesystem/) });
+			expect(n8n.binaryBytes(item.binary.data).subarray(0, 8)).toEqual(PNG_SIGNATURE);
+		}
+		// Two tries, three requests: each prompt generated (and paid for) once, plus the refused one.
+		const sent = emulator.requestsTo('/v1/images/generations').map((request) => (request.body as any).prompt).filter((prompt) => RETRY_PROMPTS.includes(prompt));
+		expect(sent).toHaveLength(3);
+		expect(new Set(sent)).toEqual(new Set(RETRY_PROMPTS));
 	});
 
 	it("account/get returns the emulator's account fields as sent", async () => {

@@ -69,3 +69,18 @@ export function editWorkflow(id: string, glob: string, prompt: string, variant: 
 export function accountWorkflow(id: string) {
 	return chain(id, 'images: account', [node('Account', 'n8n-nodes-ttapi.ttApi', 1, { resource: 'account', operation: 'get' }, { credentials: CRED })]);
 }
+
+export const GENERATE_NODE = 'Generate image';
+
+/** Start → a Code node with one item per prompt → Image (OpenAI-Compatible) generate, with Retry On Fail on. */
+export function generateWithRetryWorkflow(id: string, prompts: string[]) {
+	const jsCode = `return ${JSON.stringify(prompts)}.map((prompt) => ({ json: { prompt } }));`;
+	const generate = node(
+		GENERATE_NODE,
+		'n8n-nodes-ttapi.ttApi',
+		1,
+		{ resource: 'image', operation: 'generate', model: 'gpt-image-1', prompt: '={{ $json.prompt }}', options: {} },
+		{ credentials: CRED, retryOnFail: true, maxTries: 2, waitBetweenTries: 100 },
+	);
+	return chain(id, 'images: generate, Retry On Fail', [node('One item per prompt', 'n8n-nodes-base.code', 2, { jsCode }), generate]);
+}

@@ -62,6 +62,20 @@ describe('Retry On Fail in poll mode (real engine, emulator)', () => {
 		expect(env.emulator.requestsTo('/files/')).toHaveLength(4);
 	});
 
+	it('Image (OpenAI-Compatible) with binary data in memory (n8n\'s default): the images are too big to keep in the execution, so the retry calls again', async () => {
+		// In filesystem mode the retry takes the stored images instead: test/e2e/images.test.ts.
+		env.emulator.addFault({ route: 'v1', status: 402 });
+		const items = [{ prompt: 'a fox' }, { prompt: 'an owl' }];
+		const { items: out, error, run } = await runNode({ credentials: env.credentials(), items, parameters: { resource: 'image', operation: 'generate', model: 'gpt-image-1', prompt: '={{ $json.prompt }}' }, node: RETRY });
+
+		expect(error).toBeUndefined();
+		expect(submittedPrompts(env.emulator.requestsTo('/v1/images/generations'))).toEqual(['a fox', 'a fox', 'an owl', 'an owl']);
+		expect(out.map((item) => item.json.prompt)).toEqual(['a fox', 'an owl']);
+		// Nothing of the images went into the node's memory, which n8n stores with the execution.
+		const memory = /"ttapiSubmittedJobs":(\{[^}]*\})/.exec(JSON.stringify(run.data.executionData?.contextData ?? {}));
+		expect(memory?.[1]).toBe('{}');
+	});
+
 	it('a loop that runs the node again in the same execution is not a retry: each run submits its own jobs', async () => {
 		const { run } = await runNode({ credentials: env.credentials(), items: [{ prompt: 'a fox' }], parameters: parameters(), node: RETRY, runs: 2 });
 

@@ -17,10 +17,10 @@ import { mayHaveStartedJob } from '../transport/errors';
 const MEMORY_KEY = 'ttapiSubmittedJobs';
 
 /**
- * `run:item:hash#n` → job ID (a synchronous model: its small answer). A short key: a run of 1,000
- * jobs keeps about 70 kB in the execution's data.
+ * `run:item:hash#n` → job ID (a synchronous model: its small answer, or its items with their images
+ * stored by reference). A short key: a run of 1,000 jobs keeps about 70 kB in the execution's data.
  */
-type Memory = Record<string, string | IDataObject>;
+type Memory = Record<string, string | object>;
 
 /** Per try (each try of the node gets a new context object): its run index, identical submits seen. */
 const tries = new WeakMap<object, { runIndex: number; seen: Map<string, number>; reused: number }>();
@@ -54,9 +54,10 @@ function stableJson(value: unknown): string {
 	return JSON.stringify(value) ?? 'null';
 }
 
-async function bodyHash(path: string, body: IDataObject | FormData): Promise<string> {
+async function bodyHash(path: string, body: IDataObject | FormData | Buffer): Promise<string> {
 	const hash = createHash('sha256').update(path).update('\n');
-	if (typeof FormData !== 'undefined' && body instanceof FormData) {
+	if (Buffer.isBuffer(body)) hash.update(body);
+	else if (typeof FormData !== 'undefined' && body instanceof FormData) {
 		// A multipart body: its fields in order, images by their bytes.
 		for (const [name, value] of body.entries()) {
 			hash.update(`${name}=`);
@@ -70,14 +71,16 @@ async function bodyHash(path: string, body: IDataObject | FormData): Promise<str
 /**
  * Runs `submit` unless an earlier try of the node in this execution already submitted the same
  * job for this item: then that job's ID (or answer) is returned and nothing is sent. It is
- * remembered as soon as TT API gives it, so a failure later in the try cannot lose it.
+ * remembered as soon as TT API gives it, so a failure later in the try cannot lose it; an answer
+ * `keep` turns down (too big for the execution's data) is not, and a retry pays for it again.
  */
-export async function submitOnce<T extends string | IDataObject>(
+export async function submitOnce<T extends string | object>(
 	ctx: IExecuteFunctions,
 	path: string,
-	body: IDataObject | FormData,
+	body: IDataObject | FormData | Buffer,
 	itemIndex: number,
 	submit: () => Promise<T>,
+	keep: (answer: T) => boolean = () => true,
 ): Promise<T> {
 	const memory = memoryOf(ctx);
 	if (!memory) return await submit();
@@ -106,7 +109,7 @@ export async function submitOnce<T extends string | IDataObject>(
 		if (mayHaveStartedJob(error)) memory[key] = { [UNCERTAIN]: (error as Error).message };
 	});
 	const answer = await pending;
-	memory[key] = answer;
+	if (keep(answer)) memory[key] = answer;
 	return answer;
 }
 

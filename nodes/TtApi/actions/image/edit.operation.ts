@@ -3,12 +3,13 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { oneAtATime } from '../../helpers/concurrency';
 import { checkInputImages, inputImagesProperties, readBinaryImage, readInputImages, type ImageRules, type InputImage } from '../../helpers/imagesIn';
 import { invalid, requireOneOf, requireText, setOrDefault } from '../../helpers/validation';
+import { submitOnce } from '../../jobs/remembered';
 import { ttApiRequest } from '../../transport/request';
 import { promptProperty } from '../shared/properties';
 import { executeSync, SYNC_TIMEOUT_SECONDS } from '../shared/sync';
 import { editJsonBody, editMultipartBody } from './body';
 import { EDIT_IMAGES_MAX, EDIT_MODELS, GPT_IMAGE_MAX_BYTES, IMAGE_FIELDS, INPUT_FIDELITIES, isGpt, SMALL_IMAGE_MAX_BYTES, UPLOAD_FORMATS } from './models';
-import { imagesToItems } from './output';
+import { imagesStoredByReference, imagesToItems } from './output';
 import { pngInfo } from './png';
 import { imageOptions, modelProperty } from './properties';
 import { readImageRequest, type ImageRequest } from './read';
@@ -113,20 +114,33 @@ async function editBody(ctx: IExecuteFunctions, request: EditRequest, itemIndex:
 	return request.multipart ? editMultipartBody(fields, images, mask) : editJsonBody(fields, images, mask);
 }
 
+const EDIT_PATH = '/v1/images/edits';
+
 async function edit(ctx: IExecuteFunctions, request: EditRequest, itemIndex: number, inTurn: ReturnType<typeof oneAtATime>): Promise<INodeExecutionData[]> {
-	const answer = await ttApiRequest(ctx, {
-		method: 'POST',
-		path: '/v1/images/edits',
-		// Bodies are built one item at a time, then sent Concurrency at a time: memory holds the bodies
-		// in flight plus one item's raw images, not every starting item's raw images beside its body.
-		body: await inTurn(async () => await editBody(ctx, request, itemIndex)),
-		kind: 'submit',
-		sync: true,
+	// Bodies are built one item at a time, then sent Concurrency at a time: memory holds the bodies
+	// in flight plus one item's raw images, not every starting item's raw images beside its body.
+	const body = await inTurn(async () => await editBody(ctx, request, itemIndex));
+	// A retry of the node (Retry On Fail) takes the images an earlier try was charged for, when stored by reference.
+	return await submitOnce(
+		ctx,
+		EDIT_PATH,
+		body,
 		itemIndex,
-		action: 'edit the image',
-		defaultTimeoutMs: SYNC_TIMEOUT_SECONDS * 1000,
-	});
-	return await imagesToItems(ctx, answer, request, itemIndex);
+		async () => {
+			const answer = await ttApiRequest(ctx, {
+				method: 'POST',
+				path: EDIT_PATH,
+				body,
+				kind: 'submit',
+				sync: true,
+				itemIndex,
+				action: 'edit the image',
+				defaultTimeoutMs: SYNC_TIMEOUT_SECONDS * 1000,
+			});
+			return await imagesToItems(ctx, answer, request, itemIndex);
+		},
+		imagesStoredByReference,
+	);
 }
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]) {

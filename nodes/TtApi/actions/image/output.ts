@@ -61,3 +61,11 @@ export async function imagesToItems(
 	}
 	return items;
 }
+
+/**
+ * Whether a retry may take these items instead of paying again: their images are stored by
+ * reference (n8n's filesystem, S3 or database binary store), so the items are a few hundred bytes.
+ * With images kept in memory (n8n's default mode) each item carries its image, too big to keep.
+ */
+export const imagesStoredByReference = (items: INodeExecutionData[]): boolean =>
+	items.every((item) => Object.values(item.binary ?? {}).every((binary) => typeof binary.id === 'string' && binary.id !== ''));
