@@ -162,7 +162,15 @@ export async function runVolume(work: string, prompts: number, log: (line: strin
 
 		// BENCH_VOLUME_METHODS="template loop,ours poll" runs only these.
 		const chosen = process.env.BENCH_VOLUME_METHODS?.split(',').map((name) => name.trim());
-		for (const method of VOLUME_METHODS.filter((name) => !chosen || chosen.includes(name))) {
+		for (const [index, method] of VOLUME_METHODS.filter((name) => !chosen || chosen.includes(name)).entries()) {
+			// Each method in an n8n process of its own: the memory V8 took for one method's large run
+			// stays with the process and would raise the next method's 10-prompt baseline.
+			if (index > 0) {
+				await n8n.stop();
+				await n8n.start({ timeoutMs: 180_000 });
+				await n8n.login();
+				pid = n8n.server!.pid!;
+			}
 			try {
 				log(`volume: ${method}, ${SMALL} prompts`);
 				const small = await run(method, SMALL);
@@ -172,17 +180,12 @@ export async function runVolume(work: string, prompts: number, log: (line: strin
 				rows.push(small, full);
 				log(`volume: ${method} x${prompts}: ${JSON.stringify(full)}`);
 			} catch (error) {
-				// A method that brings n8n down is a figure too; the next method gets a fresh n8n.
+				// A method that brings n8n down is a figure too; the next method starts a fresh n8n anyway.
 				const server = n8n.server!;
 				const died = server.exitCode !== null || server.signalCode !== null ? `n8n exited (${server.exitCode ?? server.signalCode})` : 'n8n still running';
 				const failure = `${(error as Error).message}; ${died}`;
 				log(`volume: ${method} failed: ${failure}\n${n8n.logText().split('\n').slice(-40).join('\n')}`);
 				rows.push({ method, prompts, failure } as VolumeRow);
-				if (died !== 'n8n still running') {
-					await n8n.start({ timeoutMs: 180_000 });
-					await n8n.login();
-					pid = n8n.server!.pid!;
-				}
 			}
 		}
 	} finally {
