@@ -175,9 +175,9 @@ export class N8nInstance extends N8nProcess {
 	}
 
 	/**
-	 * Calls n8n's internal REST API with the owner's session. A session n8n stops accepting (401; seen
-	 * in CI, mid-suite, after an `n8n execute` beside the server, twice even right after a new login)
-	 * is renewed, up to three times, a little later each time.
+	 * Calls n8n's internal REST API with the owner's session. A session n8n does not accept (401) is
+	 * renewed, up to three times, a little later each time. (The 401s CI saw on n8n 1.x came from a
+	 * "login" answered by its starting-up page; start() and login() now wait past it.)
 	 */
 	async rest(method: string, urlPath: string, body?: unknown): Promise<RestAnswer> {
 		let answer = await this.restOnce(method, urlPath, body);
@@ -216,10 +216,13 @@ export class N8nInstance extends N8nProcess {
 	async login({ timeoutMs = 60_000 } = {}): Promise<void> {
 		const deadline = Date.now() + timeoutMs;
 		for (;;) {
+			this.cookie = undefined;
 			await this.rest('POST', '/owner/setup', OWNER);
 			const login = await this.rest('POST', '/login', { email: OWNER.email, emailOrLdapLoginId: OWNER.email, password: OWNER.password });
-			if (login.status === 200) return;
-			if (login.status !== 404 || Date.now() > deadline) {
+			// A session, not n8n 1.x's 200 "n8n is starting up" page, which sets no cookie.
+			if (login.status === 200 && this.cookie) return;
+			const notReady = login.status === 404 || (login.status === 200 && login.json === undefined);
+			if (!notReady || Date.now() > deadline) {
 				throw new Error(`n8n login failed: ${login.status} ${login.text.slice(0, 300)}`);
 			}
 			await new Promise((resolve) => setTimeout(resolve, 500));

@@ -117,9 +117,10 @@ export class N8nProcess {
 		const deadline = Date.now() + timeoutMs;
 		while (Date.now() < deadline && !exited) {
 			try {
-				// /healthz answers before the REST routes exist; /rest/settings only once they do.
+				// /healthz answers before the REST routes exist; /rest/settings only once they do. Until its
+				// database is migrated, n8n 1.x answers every path 200 "n8n is starting up. Please wait".
 				const health = await fetch(`${this.baseUrl}${role === 'main' ? '/rest/settings' : '/healthz'}`);
-				if (health.ok) return;
+				if (health.ok && (role !== 'main' || (await health.text()).startsWith('{'))) return;
 			} catch {}
 			await new Promise((resolve) => setTimeout(resolve, 500));
 		}
