@@ -23,10 +23,13 @@ function run(command: string, args: string[], options: { asUser?: string; input?
 	return result.stdout;
 }
 
+/** One apt-get at a time: suites running side by side may each install a package on a fresh machine, and apt holds a lock. */
+const APT_LOCK = path.join(tmpdir(), 'ttapi-apt.lock');
+
 function aptInstall(pkg: string): void {
 	log(`installing ${pkg} from Debian's packages (once per machine)…`);
-	run('apt-get', ['update', '-qq']);
-	run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg]);
+	run('flock', [APT_LOCK, 'apt-get', 'update', '-qq']);
+	run('flock', [APT_LOCK, 'apt-get', 'install', '-y', '-qq', '--no-install-recommends', pkg]);
 }
 
 /** PostgreSQL 17's bin folder (initdb, pg_ctl, postgres), installed once into .cache/. */
