@@ -1,14 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
 
 import { requireOneOf, requireText } from '../../helpers/validation';
 import { attachImage } from '../../jobs/binary';
-import { submitOnce } from '../../jobs/remembered';
-import { ttApiRequest } from '../../transport/request';
 import { FIELDS, PROMPT_MAX_LENGTH } from '../../helpers/fields';
 import { readDownloadOptions } from '../../jobs/settings';
 import { promptProperty } from '../shared/properties';
-import { executeSync, SYNC_TIMEOUT_SECONDS, syncOptionProperties } from '../shared/sync';
+import { callSyncOnce, executeSync, noImageError, syncOptionProperties } from '../shared/sync';
 
 export const DALLE3_SIZES = ['1024x1024', '1024x1792', '1792x1024'] as const;
 export const DALLE3_QUALITIES = ['standard', 'hd'] as const;
@@ -64,26 +61,10 @@ async function generate(
 	{ body, options }: ReturnType<typeof readRequest>,
 	itemIndex: number,
 ): Promise<INodeExecutionData> {
-	// A retry of the node (Retry On Fail) takes an image an earlier try was charged for.
-	const image = await submitOnce(ctx, DALLE3_PATH, body, itemIndex, async () => {
-		const answer = await ttApiRequest(ctx, {
-			method: 'POST',
-			path: DALLE3_PATH,
-			body,
-			kind: 'submit',
-			itemIndex,
-			action: 'generate the image',
-			sync: true,
-			defaultTimeoutMs: SYNC_TIMEOUT_SECONDS * 1000,
-		});
+	const image = await callSyncOnce(ctx, { path: DALLE3_PATH, body, itemIndex, action: 'generate the image' }, (answer) => {
 		const result = (answer.data ?? {}) as { created?: number; data?: Array<{ url?: string; revised_prompt?: string }> };
 		const first = result.data?.[0];
-		if (answer.status === 'FAILED' || !first?.url) {
-			throw new NodeApiError(ctx.getNode(), { message: answer.message ?? 'no image' }, {
-				message: `TT API did not return an image: ${answer.message ?? 'the answer had no image URL'}`,
-				itemIndex,
-			});
-		}
+		if (answer.status === 'FAILED' || !first?.url) throw noImageError(ctx, answer, itemIndex);
 		return { url: first.url, revisedPrompt: first.revised_prompt ?? null, created: result.created ?? null };
 	});
 	const json: IDataObject = {

@@ -3,10 +3,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { oneAtATime } from '../../helpers/concurrency';
 import { checkInputImages, inputImagesProperties, readBinaryImage, readInputImages, type ImageRules, type InputImage } from '../../helpers/imagesIn';
 import { invalid, requireOneOf, requireText, setOrDefault } from '../../helpers/validation';
-import { submitOnce } from '../../jobs/remembered';
-import { ttApiRequest } from '../../transport/request';
 import { promptProperty } from '../shared/properties';
-import { executeSync, SYNC_TIMEOUT_SECONDS } from '../shared/sync';
+import { callSyncOnce, executeSync } from '../shared/sync';
 import { editJsonBody, editMultipartBody } from './body';
 import { EDIT_IMAGES_MAX, EDIT_MODELS, GPT_IMAGE_MAX_BYTES, IMAGE_FIELDS, INPUT_FIDELITIES, isGpt, SMALL_IMAGE_MAX_BYTES, UPLOAD_FORMATS } from './models';
 import { imagesStoredByReference, imagesToItems } from './output';
@@ -120,25 +118,10 @@ async function edit(ctx: IExecuteFunctions, request: EditRequest, itemIndex: num
 	// Bodies are built one item at a time, then sent Concurrency at a time: memory holds the bodies
 	// in flight plus one item's raw images, not every starting item's raw images beside its body.
 	const body = await inTurn(async () => await editBody(ctx, request, itemIndex));
-	// A retry of the node (Retry On Fail) takes the images an earlier try was charged for, when stored by reference.
-	return await submitOnce(
+	return await callSyncOnce(
 		ctx,
-		EDIT_PATH,
-		body,
-		itemIndex,
-		async () => {
-			const answer = await ttApiRequest(ctx, {
-				method: 'POST',
-				path: EDIT_PATH,
-				body,
-				kind: 'submit',
-				sync: true,
-				itemIndex,
-				action: 'edit the image',
-				defaultTimeoutMs: SYNC_TIMEOUT_SECONDS * 1000,
-			});
-			return await imagesToItems(ctx, answer, request, itemIndex);
-		},
+		{ path: EDIT_PATH, body, itemIndex, action: 'edit the image' },
+		async (answer) => await imagesToItems(ctx, answer, request, itemIndex),
 		imagesStoredByReference,
 	);
 }

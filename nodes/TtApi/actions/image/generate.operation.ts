@@ -1,9 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { submitOnce } from '../../jobs/remembered';
-import { ttApiRequest } from '../../transport/request';
 import { promptProperty } from '../shared/properties';
-import { executeSync, SYNC_TIMEOUT_SECONDS } from '../shared/sync';
+import { callSyncOnce, executeSync } from '../shared/sync';
 import { GENERATE_MODELS } from './models';
 import { imagesStoredByReference, imagesToItems } from './output';
 import { imageOptions, modelProperty } from './properties';
@@ -15,25 +13,10 @@ const GENERATE_PATH = '/v1/images/generations';
 
 async function generate(ctx: IExecuteFunctions, request: ImageRequest, itemIndex: number): Promise<INodeExecutionData[]> {
 	const body = { prompt: request.prompt, model: request.model, ...request.fields };
-	// A retry of the node (Retry On Fail) takes the images an earlier try was charged for, when stored by reference.
-	return await submitOnce(
+	return await callSyncOnce(
 		ctx,
-		GENERATE_PATH,
-		body,
-		itemIndex,
-		async () => {
-			const answer = await ttApiRequest(ctx, {
-				method: 'POST',
-				path: GENERATE_PATH,
-				body,
-				kind: 'submit',
-				sync: true,
-				itemIndex,
-				action: 'generate the image',
-				defaultTimeoutMs: SYNC_TIMEOUT_SECONDS * 1000,
-			});
-			return await imagesToItems(ctx, answer, request, itemIndex);
-		},
+		{ path: GENERATE_PATH, body, itemIndex, action: 'generate the image' },
+		async (answer) => await imagesToItems(ctx, answer, request, itemIndex),
 		imagesStoredByReference,
 	);
 }

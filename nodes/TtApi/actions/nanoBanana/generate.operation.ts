@@ -1,15 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
 
 import { FIELDS, PROMPT_MAX_LENGTH } from '../../helpers/fields';
 import { checkInputImages, imageAsUriOrDataUri, inputImagesProperties, readInputImages, type ImageRules } from '../../helpers/imagesIn';
 import { requireText } from '../../helpers/validation';
 import { attachImage, type DownloadOptions } from '../../jobs/binary';
-import { submitOnce } from '../../jobs/remembered';
 import { readDownloadOptions } from '../../jobs/settings';
-import { ttApiRequest } from '../../transport/request';
 import { promptProperty } from '../shared/properties';
-import { executeSync, SYNC_TIMEOUT_SECONDS, syncOptionProperties } from '../shared/sync';
+import { callSyncOnce, executeSync, noImageError, syncOptionProperties } from '../shared/sync';
 import { modelProperties, readModelFields, shapeProperties } from './model';
 
 /** TT API states no limit; Nano Banana Pro takes up to 14 reference images. */
@@ -60,26 +57,10 @@ const GENERATE_PATH = '/gemini/image/generate';
 async function generate(ctx: IExecuteFunctions, { body, download }: NanoBananaRequest, itemIndex: number): Promise<INodeExecutionData[]> {
 	const images = await readInputImages(ctx, itemIndex, IMAGE_RULES);
 	const sent = images.length > 0 ? { ...body, refer_images: images.map(imageAsUriOrDataUri) } : body;
-	// A retry of the node (Retry On Fail) takes the image an earlier try was charged for.
-	const image = await submitOnce(ctx, GENERATE_PATH, sent, itemIndex, async () => {
-		const answer = await ttApiRequest(ctx, {
-			method: 'POST',
-			path: GENERATE_PATH,
-			body: sent,
-			kind: 'submit',
-			itemIndex,
-			action: 'generate the image',
-			sync: true,
-			defaultTimeoutMs: SYNC_TIMEOUT_SECONDS * 1000,
-		});
+	const image = await callSyncOnce(ctx, { path: GENERATE_PATH, body: sent, itemIndex, action: 'generate the image' }, (answer) => {
 		const data = (answer.data ?? {}) as IDataObject;
 		const imageUrl = data.image_url ?? data.imageUrl;
-		if (answer.status === 'FAILED' || typeof imageUrl !== 'string' || imageUrl === '') {
-			throw new NodeApiError(ctx.getNode(), { message: answer.message ?? 'no image' }, {
-				message: `TT API did not return an image: ${answer.message ?? 'the answer had no image URL'}`,
-				itemIndex,
-			});
-		}
+		if (answer.status === 'FAILED' || typeof imageUrl !== 'string' || imageUrl === '') throw noImageError(ctx, answer, itemIndex);
 		return { imageUrl, quota: data.quota ?? null };
 	});
 	const json: IDataObject = {

@@ -1,8 +1,11 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import { settleConcurrent } from '../../helpers/concurrency';
+import { submitOnce } from '../../jobs/remembered';
 import { collectResults, type ItemResult } from '../../jobs/results';
 import { concurrencyOf } from '../../jobs/settings';
+import { ttApiRequest, type TtApiEnvelope } from '../../transport/request';
 import { downloadOptionProperties } from './properties';
 
 /** Synchronous image calls answer only when the image is done, often after more than a minute. */
@@ -49,4 +52,41 @@ export async function executeSync<R>(
 		isError(request) ? request : { items: await send(ctx, request, itemIndex) },
 	);
 	return collectResults(ctx, results.map((result) => ('error' in result ? { error: result.error } : result.value)));
+}
+
+export interface SyncCall {
+	path: string;
+	body: IDataObject | Buffer | FormData;
+	itemIndex: number;
+	/** What the call does, for its error messages: "generate the image". */
+	action: string;
+}
+
+/**
+ * One paid synchronous call, which answers with the image. `read` turns TT API's answer into what
+ * the node keeps for the item; a retry of the node (Retry On Fail) takes that instead of paying
+ * again, unless `keep` turns it down (too big to keep in the execution).
+ */
+export async function callSyncOnce<T extends object>(
+	ctx: IExecuteFunctions,
+	{ path, body, itemIndex, action }: SyncCall,
+	read: (answer: TtApiEnvelope) => T | Promise<T>,
+	keep?: (value: T) => boolean,
+): Promise<T> {
+	return await submitOnce(
+		ctx,
+		path,
+		body,
+		itemIndex,
+		async () => await read(await ttApiRequest(ctx, { method: 'POST', path, body, kind: 'submit', sync: true, itemIndex, action, defaultTimeoutMs: SYNC_TIMEOUT_SECONDS * 1000 })),
+		keep,
+	);
+}
+
+/** A synchronous answer that reports FAILED or holds no image URL. */
+export function noImageError(ctx: IExecuteFunctions, answer: TtApiEnvelope, itemIndex: number): NodeApiError {
+	return new NodeApiError(ctx.getNode(), { message: answer.message ?? 'no image' }, {
+		message: `TT API did not return an image: ${answer.message ?? 'the answer had no image URL'}`,
+		itemIndex,
+	});
 }
