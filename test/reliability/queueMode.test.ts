@@ -11,7 +11,7 @@ import type { Fault } from '../emulator/emulator';
 import { TRIGGER_WEBHOOK_ID } from '../e2e/n8n';
 import { count, findSecrets } from './figures';
 import { startQueueStack, type QueueStack } from './queueStack';
-import { runVolumeSoak, volumeSoakWorkflows } from './queueVolume';
+import { runVolumeSoak, SOAK_CALLBACK, volumeSoakWorkflows } from './queueVolume';
 import { JOB_ENDS_S, runTimedCallbacks, secondResumesIn, TIMED_WORKFLOW_ID, timedCallbackWorkflow, TIMEOUT_S } from './timedCallbacks';
 
 const API_KEY = 'soak-key-5e0b77c1a9';
@@ -226,8 +226,9 @@ describe('queue mode: one main, two workers, two webhook processes, Redis and Po
 		// Both ways of waiting ran to results; each callback run's callbacks reached one webhook process
 		// (none if its worker died before the pause), and the runs used both.
 		expect(run.resultsByMode).toEqual({ poll: expect.any(Number), callback: expect.any(Number) });
-		expect(Object.values(run.resultsByMode).every((results) => results > 0)).toBe(true);
-		if (!process.env.TTAPI_SOAK_ROUTING) {
+		expect(run.resultsByMode.poll).toBeGreaterThan(0);
+		if (SOAK_CALLBACK) expect(run.resultsByMode.callback).toBeGreaterThan(0);
+		if (SOAK_CALLBACK && !process.env.TTAPI_SOAK_ROUTING) {
 			expect(run.callbackProcesses.filter((processes) => processes.length > 1)).toEqual([]);
 			if (run.callbackProcesses.filter((processes) => processes.length > 0).length > 1) expect(new Set(run.callbackProcesses.flat()).size).toBe(2);
 		}
