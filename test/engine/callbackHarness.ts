@@ -14,6 +14,7 @@ import {
 	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 
+import { RESUME_CALLER } from '../../nodes/TtApi/transport/resumeUrl';
 import { actionNode, credentialTypesOf, loadPackage, NODE_TYPE, nodeTypesOf, runNode, TestCredentialsHelper, workflowOf, type RunOptions, type RunResult } from './harness';
 
 /** Loads the package now: inside jest.isolateModulesAsync this gives a second, separate copy. */
@@ -24,15 +25,29 @@ export interface ReceivedCallback {
 	body: unknown;
 }
 
-/** Collects the callbacks TT API sends to the paused execution's resume URL. */
+/**
+ * How the listener answers the node's own calls to the resume URL (callback/earlyCallbacks.ts), as
+ * n8n would: by default as if no run waited there (404), so the node checks nothing further.
+ */
+export type NodeCallAnswer = (call: ReceivedCallback) => { status: number; message: string } | Promise<{ status: number; message: string }>;
+
+/** Collects the callbacks TT API sends to the paused execution's resume URL, and apart from them the node's own calls there. */
 export async function startCallbackListener() {
 	const received: ReceivedCallback[] = [];
+	const fromNode: ReceivedCallback[] = [];
+	let answerNode: NodeCallAnswer = () => ({ status: 404, message: 'The requested webhook is not registered' });
 	const server = http.createServer((req, res) => {
 		const chunks: Buffer[] = [];
 		req.on('data', (chunk: Buffer) => chunks.push(chunk));
 		req.on('end', () => {
-			received.push({ url: req.url ?? '/', body: JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') });
-			res.writeHead(200).end();
+			const call = { url: req.url ?? '/', body: JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') };
+			if (req.headers['user-agent'] !== RESUME_CALLER) {
+				received.push(call);
+				res.writeHead(200).end();
+				return;
+			}
+			fromNode.push(call);
+			void Promise.resolve(answerNode(call)).then(({ status, message }) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ code: status, message })));
 		});
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -40,6 +55,10 @@ export async function startCallbackListener() {
 	return {
 		base,
 		received,
+		fromNode,
+		answerNodeWith(answer: NodeCallAnswer) {
+			answerNode = answer;
+		},
 		async waitFor(count: number, timeoutMs = 20_000) {
 			const deadline = Date.now() + timeoutMs;
 			while (received.length < count) {

@@ -146,6 +146,14 @@ export async function runVolumeSoak(stack: QueueStack, faults: { rate: number; f
 		errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
 	}
 	console.log(`[soak] volume: errors by kind ${JSON.stringify(errorKinds)}`);
+	// n8n's answers to the case's callbacks: a head (submitted before the pause, no position in its hookUrl) refused with 409 ended before n8n stored the paused run.
+	const caseJobs = new Set(jobsOfCase().map((job) => job.jobId));
+	const callbackAnswers: Record<string, number> = {};
+	for (const attempt of emulator.callbacks.filter((attempt) => caseJobs.has(attempt.jobId))) {
+		const kind = `${/[?&]ttapiPos=/.test(attempt.url) ? 'queued' : 'head'} ${attempt.status ?? attempt.error}`;
+		callbackAnswers[kind] = (callbackAnswers[kind] ?? 0) + 1;
+	}
+	console.log(`[soak] volume: callbacks answered ${JSON.stringify(callbackAnswers)}`);
 	console.log(`[soak] volume: ${all.length} prompts in ${minutes.toFixed(1)} min; ${[...outcomes.values()].flat().filter((o) => o.kind === 'result').length} results (${JSON.stringify(resultsByMode)}), ${[...outcomes.values()].flat().filter((o) => o.kind === 'error').length} errors; callbacks ${ROUTING}, webhook processes per callback run ${JSON.stringify(callbackProcesses)}; killed worker's runs ${JSON.stringify(killed.executions)} with ${killed.prompts.length} prompts; 499s ${refusals}; faults ${JSON.stringify(faultsInjected)}`);
 	return { prompts: all, outcomes, killed, jobsPerPrompt, refusals, faultsInjected, minutes, resultsByMode, callbackProcesses };
 }

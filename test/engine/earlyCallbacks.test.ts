@@ -1,0 +1,120 @@
+/**
+ * A job that ends before n8n has stored the paused run: n8n refuses its callback (409, "running
+ * already") and TT API does not send it again. The listener plays n8n: it refuses the node's own
+ * calls until the test says the run is stored, then hands them to the paused run's webhook().
+ * TT API's callbacks of jobs that ended before that are treated as refused (never delivered).
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { deliverToPausedRun, pauseRun, startCallbackListener, type PausedRun, type ReceivedCallback, type WebhookAnswer } from './callbackHarness';
+import { binaryBytes, PNG_SIGNATURE, useEmulator } from './harness';
+
+const HELD = '[held]';
+const RUNNING_ALREADY = { status: 409, message: 'The execution "x" is running already.' };
+
+describe('callback mode: jobs that end before n8n has stored the paused run (real engine, emulator)', () => {
+	const env = useEmulator({ stuckMarker: HELD });
+	let listener: Awaited<ReturnType<typeof startCallbackListener>>;
+	let paused: PausedRun | undefined;
+	let stored = false;
+	/** What the paused run's webhook answered each call of the node it was handed. */
+	let handed: Array<{ call: ReceivedCallback; answer: WebhookAnswer }> = [];
+
+	beforeAll(async () => {
+		listener = await startCallbackListener();
+		listener.answerNodeWith(async (call) => {
+			if (!stored || !paused) return RUNNING_ALREADY;
+			handed.push({ call, answer: await deliverToPausedRun(paused, call) });
+			return { status: 200, message: '' };
+		});
+	});
+	afterAll(async () => await listener.stop());
+	beforeEach(() => {
+		listener.received.splice(0);
+		listener.fromNode.splice(0);
+		handed = [];
+		stored = false;
+		paused = undefined;
+	});
+
+	const pause = async (prompts: string[], options: IDataObject = {}) => {
+		paused = await pauseRun({
+			credentials: env.credentials(),
+			listenerBase: listener.base,
+			items: prompts.map((prompt) => ({ prompt })),
+			parameters: { resource: 'gptImage', operation: 'generate', model: 'gpt-image-2', prompt: '={{ $json.prompt }}', waitMode: 'callback', options },
+		});
+		expect(paused.error).toBeUndefined();
+		expect(paused.run.status).toBe('waiting');
+		return paused;
+	};
+	const until = async (condition: () => boolean, what: string) => {
+		for (const deadline = Date.now() + 20_000; !condition(); await new Promise((resolve) => setTimeout(resolve, 20))) {
+			if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		}
+	};
+	const probes = () => listener.fromNode.filter((call) => (call.body as IDataObject).status === 'ON_QUEUE');
+	const redelivered = () => listener.fromNode.filter((call) => (call.body as IDataObject).status !== 'ON_QUEUE').map((call) => (call.body as IDataObject).jobId);
+
+	it('two jobs, the first ends (its callback refused) before the run is stored: the node delivers that callback once n8n takes callbacks, and the run resumes with both images', async () => {
+		const run = await pause([`${HELD} early`, `${HELD} late`]);
+		const [early, late] = run.items.map((item) => String(item.json.jobId));
+		env.emulator.finishJob(early);
+		await listener.waitFor(1);
+		// n8n kept refusing while the run was being stored.
+		await until(() => probes().length >= 2, 'the node to ask twice');
+		stored = true;
+		await until(() => handed.length > 0 && redelivered().length > 0, "the early job's callback");
+		expect(redelivered()).toEqual([early]);
+		expect(handed.filter(({ answer }) => answer.items)).toEqual([]);
+
+		env.emulator.finishJob(late);
+		const [, lateCallback] = await listener.waitFor(2);
+		const resumed = await deliverToPausedRun(run, lateCallback);
+		expect(resumed.items!.map((item) => [item.json.prompt, item.json.status])).toEqual([
+			[`${HELD} early`, 'SUCCESS'],
+			[`${HELD} late`, 'SUCCESS'],
+		]);
+		for (const item of resumed.items!) expect(binaryBytes(item).subarray(0, 8)).toEqual(PNG_SIGNATURE);
+		// Once stored, each job was fetched once to see whether it had ended (the webhook fetches as before after that).
+		expect(env.emulator.requestsTo('/openai/gpt/fetch').map((request) => request.query.jobId).slice(0, 2).sort()).toEqual([early, late].sort());
+	});
+
+	it('one job in flight for three items (Max Jobs in Flight 1): its callback refused, the delivered one submits the next item, and the run completes', async () => {
+		const run = await pause([`${HELD} a`, `${HELD} b`, `${HELD} c`], { maxJobsInFlight: 1 });
+		const head = String(run.items[0].json.jobId);
+		expect(run.items.map((item) => item.json.status)).toEqual(['PENDING_QUEUE', 'QUEUED', 'QUEUED']);
+		env.emulator.finishJob(head);
+		await listener.waitFor(1);
+		stored = true;
+		await until(() => redelivered().length > 0 && handed.length > 1, "the head's callback");
+		expect(redelivered()).toEqual([head]);
+
+		// The delivered callback submitted the second item, whose callback submits the third: the test ends each as TT API would.
+		const prompts = [`${HELD} a`, `${HELD} b`, `${HELD} c`];
+		const jobOf = (prompt: string) => env.emulator.jobTimes().find((job) => job.prompt === prompt)?.jobId;
+		const answers: WebhookAnswer[] = [];
+		for (const [position, prompt] of prompts.entries()) {
+			if (position === 0) continue;
+			await until(() => jobOf(prompt) !== undefined, `the job of "${prompt}"`);
+			env.emulator.finishJob(jobOf(prompt)!);
+			const callback = (await listener.waitFor(position + 1))[position];
+			answers.push(await deliverToPausedRun(run, callback));
+		}
+		const items = answers.find((answer) => answer.items)!.items!;
+		expect(items.map((item) => [item.json.prompt, item.json.status])).toEqual([
+			[`${HELD} a`, 'SUCCESS'],
+			[`${HELD} b`, 'SUCCESS'],
+			[`${HELD} c`, 'SUCCESS'],
+		]);
+	});
+
+	it('a run whose jobs are all still running when it is stored: one fetch per job, nothing delivered', async () => {
+		const run = await pause([`${HELD} x`, `${HELD} y`]);
+		stored = true;
+		await until(() => env.emulator.requestsTo('/openai/gpt/fetch').length >= 2, 'the fetches');
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect(redelivered()).toEqual([]);
+		expect(env.emulator.requestsTo('/openai/gpt/fetch').map((request) => request.query.jobId).sort()).toEqual(run.items.map((item) => item.json.jobId).sort());
+	});
+});
