@@ -8,6 +8,7 @@ import path from 'node:path';
 
 import { parse } from 'flatted';
 
+import { webhookWorkflow } from '../../bench/workflows';
 import { startEmulator, type TtApiEmulator } from '../emulator/emulator';
 import { versions, type Line } from './install';
 import { N8nInstance, packPackage, TRIGGER_WEBHOOK_ID } from './n8n';
@@ -16,6 +17,8 @@ import { freePortBlock } from './ports';
 const API_KEY = 'e2e-key-7f3a9c51d2';
 const TRIGGER_SECRET = 'e2e-trigger-secret-4b8d';
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const EARLY_ID = 'TtApiEarlyCallbk';
+const EARLY_PATH = 'early-callbacks';
 
 let tarball: string | undefined;
 const packOnce = (dir: string) => (tarball ??= packPackage(dir));
@@ -92,7 +95,10 @@ describe.each(lines)('real n8n %s', (line) => {
 
 	describe('with the server running', () => {
 		beforeAll(async () => {
+			// One job in flight at a time, so the run hangs on the first job's callback.
+			await n8n.importWorkflows([webhookWorkflow(EARLY_ID, EARLY_PATH, 'callback', { options: { download: true, maxJobsInFlight: 1, timeout: 600 } })]);
 			await n8n.activate('TtApiDemoTrigger');
+			await n8n.activate(EARLY_ID);
 			await n8n.start();
 			await n8n.login();
 		});
@@ -188,6 +194,39 @@ describe.each(lines)('real n8n %s', (line) => {
 			const fetches = emulator.requestsTo('/openai/gpt/fetch').filter((request) => jobIds.includes(request.query.jobId));
 			expect(fetches.length).toBeLessThanOrEqual(jobIds.length);
 			expect(emulator.callbacks.filter((callback) => jobIds.includes(callback.jobId)).map((callback) => callback.status)).toEqual([200, 200, 200]);
+		});
+
+		it('callback mode, a job that ends at once: n8n refuses its callback before it has stored the paused run, the node has the webhook check the job then, and the run completes', async () => {
+			// The first job's callback comes before TT API has even answered its submit.
+			const prompts = ['[callback first] an early fox', 'an early owl', 'an early heron'];
+			const before = new Set((await n8n.executions(EARLY_ID)).map((execution) => execution.id));
+			const { queueMs, runMs } = emulator.options;
+			Object.assign(emulator.options, { queueMs: 0, runMs: 0, callbackFirstMarker: '[callback first]' });
+			let executionId = '';
+			try {
+				for (const deadline = Date.now() + 60_000; ; await new Promise((resolve) => setTimeout(resolve, 500))) {
+					const answer = await fetch(`${n8n.baseUrl}/webhook/${EARLY_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompts }) });
+					// n8n registers active workflows' webhooks after its REST API answers.
+					if (answer.status !== 404 || Date.now() > deadline) {
+						expect(answer.status).toBe(200);
+						break;
+					}
+				}
+				for (const deadline = Date.now() + 60_000; !executionId && Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 200))) {
+					executionId = (await n8n.executions(EARLY_ID)).find((execution) => !before.has(execution.id))?.id ?? '';
+				}
+				// Without the node's delivery, the run would wait out its 600 s Wait Timeout.
+				const { status, data } = await n8n.finishedRun(executionId, 120_000);
+				expect(status).toBe('success');
+				const items = data.resultData.runData['TT API'].at(-1).data.main[0];
+				expect(items.map((item: any) => [item.json.prompt, item.json.status])).toEqual(prompts.map((prompt) => [prompt, 'SUCCESS']));
+				for (const item of items) expect(n8n.binaryBytes(item.binary.data).subarray(0, 8)).toEqual(PNG_SIGNATURE);
+				// TT API's own callback of the first job came while n8n was still running the execution, and was refused.
+				const first = items[0].json.jobId as string;
+				expect(emulator.callbacks.filter((callback) => callback.jobId === first).map((callback) => callback.status)).toEqual([409]);
+			} finally {
+				Object.assign(emulator.options, { queueMs, runMs, callbackFirstMarker: undefined });
+			}
 		});
 
 		it('a callback with a bad secret gets 401 and starts no execution', async () => {

@@ -114,6 +114,7 @@ export class TtApiEmulator extends EmulatorModules {
 			return this.send(res, 499, { status: 'FAILED', message: 'Queue exhausted: not enough queue capacity for that product', data: null });
 		}
 		const job = this.createJob(url.pathname.includes('4o-image') ? 'gpt4o' : 'gpt', params);
+		if (this.options.callbackFirstMarker && job.prompt.includes(this.options.callbackFirstMarker)) await this.callBackNow(job);
 		const idField = job.family === 'gpt' ? 'job_id' : this.options.gpt4oJobIdField;
 		if (fault?.afterHandling && (await this.applyFault(fault, res))) return;
 		return this.send(res, 200, { status: 'SUCCESS', message: 'success', data: { [idField]: job.jobId } });

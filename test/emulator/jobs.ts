@@ -162,6 +162,13 @@ export abstract class EmulatorJobs extends EmulatorServer {
 		return { code: 200, body: this.jobAnswer(job) };
 	}
 
+	/** Sends an ended job's callback now instead of on its timer, and waits for n8n's answer. */
+	protected async callBackNow(job: Job): Promise<void> {
+		clearTimeout(job.callbackTimer);
+		const hookUrl = job.body.hookUrl;
+		if (typeof hookUrl === 'string' && !job.stuck && this.statusOf(job) !== 'ON_QUEUE' && this.statusOf(job) !== 'PENDING_QUEUE') await this.sendCallback(job, hookUrl);
+	}
+
 	private scheduleCallback(job: Job): void {
 		clearTimeout(job.callbackTimer);
 		const hookUrl = job.body.hookUrl;

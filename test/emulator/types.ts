@@ -55,6 +55,13 @@ export interface EmulatorOptions {
 	firstFetchFault?: Omit<Fault, 'route' | 'times'>;
 	/** Keep each job's callback when the job ends, until releaseCallbacks() sends it. */
 	holdCallbacks?: boolean;
+	/**
+	 * A GPT image job whose prompt contains this, and that has ended by the time its submit is
+	 * answered (queueMs and runMs 0), sends its callback first and the submit is answered after it:
+	 * the order a job TT API fails at once and a slow answer could give. The caller is still waiting
+	 * for its job ID when the callback comes.
+	 */
+	callbackFirstMarker?: string;
 	/** How long a callback waits for the receiver's answer. */
 	callbackTimeoutMs?: number;
 	/** Faults drawn at random for a share of all API and image requests, from a seeded generator. */
@@ -84,7 +91,7 @@ export interface MidjourneyQuirks {
 	upscaleComponents?: string[];
 }
 
-type OptionalOptions = 'log' | 'randomFaults' | 'firstFetchFault' | 'holdCallbacks' | 'v1GenerateMs' | 'v1EditMs' | 'v1ImageAnswer' | 'midjourney';
+type OptionalOptions = 'log' | 'randomFaults' | 'firstFetchFault' | 'holdCallbacks' | 'callbackFirstMarker' | 'v1GenerateMs' | 'v1EditMs' | 'v1ImageAnswer' | 'midjourney';
 
 /** The options with their defaults filled in; tests may change them on a running emulator. */
 export type ResolvedOptions = Required<Omit<EmulatorOptions, OptionalOptions>> & Pick<EmulatorOptions, OptionalOptions>;

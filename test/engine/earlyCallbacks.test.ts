@@ -1,8 +1,9 @@
 /**
  * A job that ends before n8n has stored the paused run: n8n refuses its callback (409, "running
  * already") and TT API does not send it again. The listener plays n8n: it refuses the node's own
- * calls until the test says the run is stored, then hands them to the paused run's webhook().
- * TT API's callbacks of jobs that ended before that are treated as refused (never delivered).
+ * calls (asking the webhook to check the run's jobs) until the test says the run is stored, then
+ * hands them to the paused run's webhook(). TT API's callbacks of jobs that ended before that are
+ * treated as refused (never delivered).
  */
 import type { IDataObject } from 'n8n-workflow';
 
@@ -53,20 +54,23 @@ describe('callback mode: jobs that end before n8n has stored the paused run (rea
 			if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
 		}
 	};
-	const probes = () => listener.fromNode.filter((call) => (call.body as IDataObject).status === 'ON_QUEUE');
-	const redelivered = () => listener.fromNode.filter((call) => (call.body as IDataObject).status !== 'ON_QUEUE').map((call) => (call.body as IDataObject).jobId);
+	const fetched = () => env.emulator.requestsTo('/openai/gpt/fetch').map((request) => String(request.query.jobId));
 
-	it('two jobs, the first ends (its callback refused) before the run is stored: the node delivers that callback once n8n takes callbacks, and the run resumes with both images', async () => {
+	it('two jobs, the first ends (its callback refused) before the run is stored: once n8n takes the node\'s call, the webhook fetches both, takes the first as called back, and the second callback resumes the run with both images', async () => {
 		const run = await pause([`${HELD} early`, `${HELD} late`]);
 		const [early, late] = run.items.map((item) => String(item.json.jobId));
 		env.emulator.finishJob(early);
 		await listener.waitFor(1);
 		// n8n kept refusing while the run was being stored.
-		await until(() => probes().length >= 2, 'the node to ask twice');
+		await until(() => listener.fromNode.length >= 2, 'the node to ask twice');
+		expect(handed).toEqual([]);
 		stored = true;
-		await until(() => handed.length > 0 && redelivered().length > 0, "the early job's callback");
-		expect(redelivered()).toEqual([early]);
-		expect(handed.filter(({ answer }) => answer.items)).toEqual([]);
+		await until(() => handed.length === 1, 'the call n8n takes');
+		expect(handed[0].call.url).toMatch(/[?&]ttapiCheck=1(&|$)/);
+		expect(handed[0].answer.items).toBeUndefined();
+		// The check fetched both; taking the early one as called back may fetch the late one again, as any callback does.
+		expect(fetched().slice(0, 2).sort()).toEqual([early, late].sort());
+		expect(fetched().filter((jobId) => jobId === early)).toHaveLength(1);
 
 		env.emulator.finishJob(late);
 		const [, lateCallback] = await listener.waitFor(2);
@@ -76,8 +80,8 @@ describe('callback mode: jobs that end before n8n has stored the paused run (rea
 			[`${HELD} late`, 'SUCCESS'],
 		]);
 		for (const item of resumed.items!) expect(binaryBytes(item).subarray(0, 8)).toEqual(PNG_SIGNATURE);
-		// Once stored, each job was fetched once to see whether it had ended (the webhook fetches as before after that).
-		expect(env.emulator.requestsTo('/openai/gpt/fetch').map((request) => request.query.jobId).slice(0, 2).sort()).toEqual([early, late].sort());
+		// The node asked no more once n8n took its call.
+		expect(listener.fromNode.filter((call) => listener.fromNode.indexOf(call) >= listener.fromNode.indexOf(handed[0].call))).toHaveLength(1);
 	});
 
 	it('one job in flight for three items (Max Jobs in Flight 1): its callback refused, the delivered one submits the next item, and the run completes', async () => {
@@ -87,10 +91,12 @@ describe('callback mode: jobs that end before n8n has stored the paused run (rea
 		env.emulator.finishJob(head);
 		await listener.waitFor(1);
 		stored = true;
-		await until(() => redelivered().length > 0 && handed.length > 1, "the head's callback");
-		expect(redelivered()).toEqual([head]);
+		// The check takes the head as called back, which submits the second item.
+		await until(() => handed.length === 1, 'the call n8n takes');
+		expect(handed[0].answer.items).toBeUndefined();
+		expect(fetched()).toEqual([head]);
 
-		// The delivered callback submitted the second item, whose callback submits the third: the test ends each as TT API would.
+		// The second item's callback submits the third: the test ends each as TT API would.
 		const prompts = [`${HELD} a`, `${HELD} b`, `${HELD} c`];
 		const jobOf = (prompt: string) => env.emulator.jobTimes().find((job) => job.prompt === prompt)?.jobId;
 		const answers: WebhookAnswer[] = [];
@@ -109,12 +115,23 @@ describe('callback mode: jobs that end before n8n has stored the paused run (rea
 		]);
 	});
 
-	it('a run whose jobs are all still running when it is stored: one fetch per job, nothing delivered', async () => {
+	it('a run whose jobs are all still running when it is stored: the check fetches each once and resumes nothing', async () => {
 		const run = await pause([`${HELD} x`, `${HELD} y`]);
 		stored = true;
-		await until(() => env.emulator.requestsTo('/openai/gpt/fetch').length >= 2, 'the fetches');
-		await new Promise((resolve) => setTimeout(resolve, 300));
-		expect(redelivered()).toEqual([]);
-		expect(env.emulator.requestsTo('/openai/gpt/fetch').map((request) => request.query.jobId).sort()).toEqual(run.items.map((item) => item.json.jobId).sort());
+		await until(() => handed.length === 1, 'the call n8n takes');
+		expect(handed[0].answer.items).toBeUndefined();
+		expect(fetched().sort()).toEqual(run.items.map((item) => String(item.json.jobId)).sort());
+	});
+
+	it('a job whose callback came through is not fetched by the check', async () => {
+		const run = await pause([`${HELD} heard`, `${HELD} quiet`]);
+		const [heard, quiet] = run.items.map((item) => String(item.json.jobId));
+		env.emulator.finishJob(heard);
+		const [callback] = await listener.waitFor(1);
+		expect((await deliverToPausedRun(run, callback)).items).toBeUndefined();
+		const before = fetched().length;
+		stored = true;
+		await until(() => handed.length === 1, 'the call n8n takes');
+		expect(fetched().slice(before)).toEqual([quiet]);
 	});
 });

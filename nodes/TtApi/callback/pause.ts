@@ -8,9 +8,9 @@ import { neverSubmittedError } from '../jobs/queueSchedule';
 import { reusedInThisTry } from '../jobs/remembered';
 import { collectResults, errorJson, nameWhatWasPaidFor, type ItemResult } from '../jobs/results';
 import type { RunSettings } from '../jobs/settings';
-import { deliverEarlyCallbacks } from './earlyCallbacks';
+import { askToCheckOnceStored } from './earlyCallbacks';
 import { submitHeads } from './heads';
-import { CONTEXT_KEY, jobsOf, storedRunState, type CallbackRunState, type QueuedRun, type RunEntry } from './state';
+import { CONTEXT_KEY, storedRunState, type CallbackRunState, type QueuedRun, type RunEntry } from './state';
 import { hookUrlOf, resumeUrlOf, runToken } from './token';
 
 /**
@@ -92,7 +92,7 @@ export async function pauseForCallbacks(
 		main: [entries.map((entry, index) => ({ json: entry.queued ? timedOutQueued : timedOutJson(entry, settings.timeoutMs), pairedItem: pairedItems[index] }))],
 	};
 	await ctx.putExecutionToWait(new Date(deadline));
-	deliverEarlyCallbacks(ctx, hookUrl, jobsOf(entries));
+	askToCheckOnceStored(ctx, hookUrl);
 	const queuedJson = jobToJson({ status: 'QUEUED', message: null, jobId: '', data: {} });
 	return entries.map((entry, index) => ({
 		json: entry.queued ? queuedJson : entry.jobId ? jobToJson({ status: 'PENDING_QUEUE', message: null, jobId: entry.jobId, data: {} }) : entryJson(entry),

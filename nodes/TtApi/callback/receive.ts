@@ -3,10 +3,11 @@ import type { IWebhookFunctions } from 'n8n-workflow';
 import { isFinished, jobIdOf } from '../jobs/job';
 import { logCallbackProgress } from '../jobs/progress';
 import type { TtApiEnvelope } from '../transport/request';
+import { CHECK_PARAM, checkJobsOfThePause } from './earlyCallbacks';
 import { receiveQueued } from './lanes';
 import { heardCallback, learnTheRest, memoryOf, oneAtATime } from './memory';
 import { readCallbackBody, reply, secretMatches } from './request';
-import { jobsOf, runStateOf, type CallbackJob, type RunEntry } from './state';
+import { jobsOf, runStateOf, type CallbackJob, type CallbackRunState, type RunEntry } from './state';
 import { executionIdOf, runToken, TOKEN_PARAM } from './token';
 
 /** What the callback that completes a run resumes it with: every job's final state, and the items that never became one (at the pause or after it). */
@@ -25,11 +26,17 @@ export interface CompletedRun {
  */
 export async function receiveCallback(ctx: IWebhookFunctions): Promise<CompletedRun | undefined> {
 	const executionId = executionIdOf(ctx);
-	const { [TOKEN_PARAM]: token } = ctx.getQueryData() as Record<string, unknown>;
+	const query = ctx.getQueryData() as Record<string, unknown>;
 	const expected = executionId ? await runToken(ctx, executionId) : '';
-	if (!executionId || !secretMatches(token, expected)) {
+	if (!executionId || !secretMatches(query[TOKEN_PARAM], expected)) {
 		reply(ctx, 401, { message: 'Unauthorized' });
 		return undefined;
+	}
+	if (query[CHECK_PARAM] !== undefined) {
+		reply(ctx, 200, { received: true });
+		const state = runStateOf(ctx);
+		const run = { executionId, token: expected, ...state };
+		return await checkJobsOfThePause(ctx, { executionId, jobs: jobsOf(state.entries), memory: memoryOf(executionId) }, async (body, jobId) => await takeCallback(ctx, run, body, jobId));
 	}
 	const { body, tooLarge } = readCallbackBody(ctx);
 	const jobId = body ? jobIdOf(body) : undefined;
@@ -38,8 +45,17 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<Completed
 		return undefined;
 	}
 	reply(ctx, 200, { received: true });
-	const { entries, queue } = runStateOf(ctx);
-	if (queue) return await receiveQueued(ctx, { executionId, token: expected, entries, queue, body, jobId });
+	return await takeCallback(ctx, { executionId, token: expected, ...runStateOf(ctx) }, body, jobId);
+}
+
+/** One job's end (its callback, or a fetch standing in for one) for the paused run. */
+async function takeCallback(
+	ctx: IWebhookFunctions,
+	{ executionId, token, entries, queue }: { executionId: string; token: string } & CallbackRunState,
+	body: TtApiEnvelope,
+	jobId: string,
+): Promise<CompletedRun | undefined> {
+	if (queue) return await receiveQueued(ctx, { executionId, token, entries, queue, body, jobId });
 	const jobs = jobsOf(entries);
 	if (!isFinished(body.status) || !jobs.some((job) => job.jobId === jobId)) return undefined;
 
