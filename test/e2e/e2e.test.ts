@@ -190,9 +190,9 @@ describe.each(lines)('real n8n %s', (line) => {
 				expect(item.json.status).toBe('SUCCESS');
 				expect(n8n.binaryBytes(item.binary.data).subarray(0, 8)).toEqual(PNG_SIGNATURE);
 			}
-			// Callbacks, not polling: at most one fetch per job.
+			// Callbacks, not polling: at most two fetches per job (one when n8n has stored the paused run, to find a callback it refused before; one when a callback comes before an earlier job's).
 			const fetches = emulator.requestsTo('/openai/gpt/fetch').filter((request) => jobIds.includes(request.query.jobId));
-			expect(fetches.length).toBeLessThanOrEqual(jobIds.length);
+			expect(fetches.length).toBeLessThanOrEqual(2 * jobIds.length);
 			expect(emulator.callbacks.filter((callback) => jobIds.includes(callback.jobId)).map((callback) => callback.status)).toEqual([200, 200, 200]);
 		});
 

@@ -24,12 +24,12 @@ type Mode = keyof typeof FLOWS;
  */
 const ROUTING: Routing = (process.env.TTAPI_SOAK_ROUTING as Routing | undefined) ?? 'byExecution';
 /**
- * Callback runs join only with TTAPI_SOAK_VOLUME_CALLBACK=1: even with each execution's callbacks on
- * one process, a clean-clone CI saw two of five callback runs end at their Wait Timeout (open in
- * issue 13). Then the modes go poll, callback, callback, poll, ...: n8n hands runs to the workers in
- * turn, so each worker gets both.
+ * Half the runs wait by callbacks unless TTAPI_SOAK_VOLUME_CALLBACK=0. The modes go poll, callback,
+ * callback, poll, ...: n8n hands runs to the workers in turn, so each worker gets both. (Callback
+ * runs were opt-in while some ended at their Wait Timeout: a job that ended before n8n had stored
+ * its paused run lost its callback, see callback/earlyCallbacks.ts.)
  */
-export const SOAK_CALLBACK = !!process.env.TTAPI_SOAK_VOLUME_CALLBACK;
+export const SOAK_CALLBACK = process.env.TTAPI_SOAK_VOLUME_CALLBACK !== '0';
 const modeOfCall = (call: number): Mode => (SOAK_CALLBACK && Math.floor((call + 1) / 2) % 2 === 1 ? 'callback' : 'poll');
 
 export const volumeSoakWorkflows = () =>
@@ -153,7 +153,9 @@ export async function runVolumeSoak(stack: QueueStack, faults: { rate: number; f
 		const kind = `${/[?&]ttapiPos=/.test(attempt.url) ? 'queued' : 'head'} ${attempt.status ?? attempt.error}`;
 		callbackAnswers[kind] = (callbackAnswers[kind] ?? 0) + 1;
 	}
-	console.log(`[soak] volume: callbacks answered ${JSON.stringify(callbackAnswers)}`);
+	// What the webhooks took as called back when n8n had stored a paused run (callback/earlyCallbacks.ts).
+	const takenAtStore = new Set([...stack.all.map((process) => stack.logOf(process)).join('\n').matchAll(/job (\S+) had ended when n8n stored the paused run/g)].map((match) => match[1])).size;
+	console.log(`[soak] volume: callbacks answered ${JSON.stringify(callbackAnswers)}; jobs taken as called back when their run was stored: ${takenAtStore}`);
 	console.log(`[soak] volume: ${all.length} prompts in ${minutes.toFixed(1)} min; ${[...outcomes.values()].flat().filter((o) => o.kind === 'result').length} results (${JSON.stringify(resultsByMode)}), ${[...outcomes.values()].flat().filter((o) => o.kind === 'error').length} errors; callbacks ${ROUTING}, webhook processes per callback run ${JSON.stringify(callbackProcesses)}; killed worker's runs ${JSON.stringify(killed.executions)} with ${killed.prompts.length} prompts; 499s ${refusals}; faults ${JSON.stringify(faultsInjected)}`);
 	return { prompts: all, outcomes, killed, jobsPerPrompt, refusals, faultsInjected, minutes, resultsByMode, callbackProcesses };
 }

@@ -89,7 +89,7 @@ export async function checkJobsOfThePause<T>(
 	for (const [index, answer] of answers.entries()) {
 		const { jobId } = unheard[index];
 		if (!answer || !isFinished(answer.status) || memory.ended.has(jobId)) continue;
-		ctx.logger.info(`TT API: job ${jobId} ended before n8n had stored the paused run, so n8n refused its callback; its end is taken as the callback now (execution ${executionId})`);
+		ctx.logger.info(`TT API: job ${jobId} had ended when n8n stored the paused run (n8n refuses callbacks before then), and its callback has not come here; its end is taken as the callback (execution ${executionId})`);
 		const completed = await takeCallback(answer, jobId);
 		if (completed) return completed;
 	}

@@ -17,7 +17,8 @@ export interface CompletedRun {
 }
 
 /**
- * Handles one callback to the waiting execution. It answers TT API at once; until every job of
+ * Handles one callback to the waiting execution, or the pausing process's call asking to check the
+ * jobs submitted before the pause (callback/earlyCallbacks.ts). It answers TT API at once; until every job of
  * the run has ended the wait goes on, and exactly one callback (the one that completes the run)
  * returns every job's final state, in the order of the input items.
  *
