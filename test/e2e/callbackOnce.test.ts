@@ -1,6 +1,7 @@
 /**
  * Callback mode resumes each paused run exactly once, in real n8n: a run's callbacks reach n8n
- * together, while the first one is still fetching the other jobs (each job's first fetch gets 429),
+ * together, while the first one is still fetching the other jobs (each job's first fetch after the
+ * node's check of its paused run gets 429),
  * and the step after the TT API node must run once per execution, with every image in input order.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +23,7 @@ import { N8nInstance, packPackage } from './n8n';
 import { freePortBlock } from './ports';
 
 const API_KEY = 'e2e-once-key-31c7d0';
+const HELD = '[held]';
 // n8n 2.x's own refusal of a second resume: the node must never depend on it.
 const SECOND_RESUME = /already being resumed/g;
 
@@ -49,10 +51,10 @@ describe.each(lines)('callback mode on real n8n %s: one resume per paused run', 
 			runMs: 300,
 			// The callbacks wait for the test, which sends each run's together.
 			holdCallbacks: true,
+			// The jobs run until the test ends them: after n8n has stored each paused run and the node's check of its jobs has seen them running.
+			stuckMarker: HELD,
 			// n8n 2.x on a busy 2-core machine takes more than 10 s to answer 100 callbacks at once.
 			callbackTimeoutMs: 120_000,
-			// Keeps the first callback of a run busy for a second while the run's others arrive.
-			firstFetchFault: { status: 429, retryAfter: '1' },
 		});
 		n8n = new N8nInstance({ line, userFolder: path.join(work, 'user'), port: await freePortBlock(), logFile: path.join(work, 'n8n.log') });
 		n8n.installPackage(packPackage(path.join(work, 'pack')));
@@ -71,15 +73,19 @@ describe.each(lines)('callback mode on real n8n %s: one resume per paused run', 
 		else rmSync(work, { recursive: true, force: true });
 	});
 
-	/** Starts `runs` executions and waits until each is paused with all of its jobs ended. */
+	/**
+	 * Starts `runs` executions and waits until each is paused and its jobs checked once n8n had stored
+	 * it (one fetch each), then ends every job, whose callbacks the emulator holds.
+	 */
 	async function pausedRuns(tag: string, runs: number): Promise<string[]> {
+		emulator.options.firstFetchFault = undefined;
 		for (let run = 1; run <= runs; run++) {
 			// n8n 2.x registers active workflows' webhooks after its REST API answers; a 404 starts nothing.
 			for (const deadline = Date.now() + 60_000; ; await sleep(500)) {
 				const answer = await fetch(`${n8n.baseUrl}/webhook/${WEBHOOK_PATH}`, {
 					method: 'POST',
 					headers: { 'content-type': 'application/json' },
-					body: JSON.stringify({ tag: `${tag} ${run}` }),
+					body: JSON.stringify({ tag: `${HELD} ${tag} ${run}` }),
 				});
 				if (answer.status !== 404 || Date.now() > deadline) {
 					expect(answer.status).toBe(200);
@@ -87,11 +93,21 @@ describe.each(lines)('callback mode on real n8n %s: one resume per paused run', 
 				}
 			}
 		}
+		const jobs = () => emulator.jobTimes().filter((job) => job.prompt.startsWith(`${HELD} ${tag} `));
 		for (const deadline = Date.now() + 180_000; ; await sleep(500)) {
+			const fetched = new Set(emulator.requestsTo('/openai/gpt/fetch').map((request) => request.query.jobId));
+			const checked = jobs().filter((job) => fetched.has(job.jobId)).length;
+			const waiting = (await n8n.executions(WORKFLOW_ID)).filter((execution) => execution.status === 'waiting').length;
+			if (jobs().length === runs * PROMPTS_PER_RUN && checked === jobs().length && waiting >= runs) break;
+			if (Date.now() > deadline) throw new Error(`${jobs().length} jobs, ${checked} checked, ${waiting}/${runs} runs waiting`);
+		}
+		for (const job of jobs()) emulator.finishJob(job.jobId);
+		// Keeps the first callback of a run busy for a second while the run's others arrive.
+		emulator.options.firstFetchFault = { status: 429, retryAfter: '1' };
+		for (const deadline = Date.now() + 60_000; ; await sleep(100)) {
 			const ids = [...new Set(emulator.heldCallbacks.map((held) => executionOfHook(held.url)))];
-			const waiting = (await n8n.executions(WORKFLOW_ID)).filter((execution) => ids.includes(execution.id) && execution.status === 'waiting');
-			if (emulator.heldCallbacks.length === runs * PROMPTS_PER_RUN && waiting.length === runs) return ids;
-			if (Date.now() > deadline) throw new Error(`${emulator.heldCallbacks.length} callbacks held, ${waiting.length}/${runs} runs waiting`);
+			if (emulator.heldCallbacks.length === runs * PROMPTS_PER_RUN) return ids;
+			if (Date.now() > deadline) throw new Error(`${emulator.heldCallbacks.length} callbacks held`);
 		}
 	}
 
