@@ -8,7 +8,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { deliverToPausedRun, pauseRun, startCallbackListener, type PausedRun, type ReceivedCallback, type WebhookAnswer } from './callbackHarness';
-import { binaryBytes, PNG_SIGNATURE, useEmulator } from './harness';
+import { binaryBytes, PNG_SIGNATURE, useEmulator, watchingLogger } from './harness';
 
 const HELD = '[held]';
 const RUNNING_ALREADY = { status: 409, message: 'The execution "x" is running already.' };
@@ -121,6 +121,22 @@ describe('callback mode: jobs that end before n8n has stored the paused run (rea
 		await until(() => handed.length === 1, 'the call n8n takes');
 		expect(handed[0].answer.items).toBeUndefined();
 		expect(fetched().sort()).toEqual(run.items.map((item) => String(item.json.jobId)).sort());
+	});
+
+	it("a resume URL this process cannot reach: n8n's log says so, once, and nothing is fetched", async () => {
+		const warnings: string[] = [];
+		await watchingLogger({ warn: (message) => void warnings.push(message) }, async () => {
+			const run = await pauseRun({
+				credentials: env.credentials(),
+				listenerBase: 'http://127.0.0.1:9/webhook-waiting',
+				items: [{ prompt: `${HELD} unreachable` }],
+				parameters: { resource: 'gptImage', operation: 'generate', model: 'gpt-image-2', prompt: '={{ $json.prompt }}', waitMode: 'callback' },
+			});
+			expect(run.run.status).toBe('waiting');
+			await until(() => warnings.length > 0, 'the warning');
+		});
+		expect(warnings).toEqual([expect.stringMatching(/^TT API: this n8n process cannot reach the resume URL of execution \S+ \(.+\), so a job that ended before n8n had stored the paused run .* Make n8n's WEBHOOK_URL reachable from its own processes\.$/)]);
+		expect(fetched()).toEqual([]);
 	});
 
 	it('a job whose callback came through is not fetched by the check', async () => {
