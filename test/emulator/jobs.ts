@@ -166,7 +166,8 @@ export abstract class EmulatorJobs extends EmulatorServer {
 	protected async callBackNow(job: Job): Promise<void> {
 		clearTimeout(job.callbackTimer);
 		const hookUrl = job.body.hookUrl;
-		if (typeof hookUrl === 'string' && !job.stuck && this.statusOf(job) !== 'ON_QUEUE' && this.statusOf(job) !== 'PENDING_QUEUE') await this.sendCallback(job, hookUrl);
+		const status = this.statusOf(job);
+		if (typeof hookUrl === 'string' && status !== 'ON_QUEUE' && status !== 'PENDING_QUEUE') await this.sendCallback(job, hookUrl);
 	}
 
 	private scheduleCallback(job: Job): void {

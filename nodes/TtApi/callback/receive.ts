@@ -18,9 +18,9 @@ export interface CompletedRun {
 
 /**
  * Handles one callback to the waiting execution, or the pausing process's call asking to check the
- * jobs submitted before the pause (callback/earlyCallbacks.ts). It answers TT API at once; until every job of
- * the run has ended the wait goes on, and exactly one callback (the one that completes the run)
- * returns every job's final state, in the order of the input items.
+ * jobs submitted before the pause (callback/earlyCallbacks.ts). It answers TT API at once; until
+ * every job of the run has ended the wait goes on, and exactly one callback (the one that completes
+ * the run) returns every job's final state, in the order of the input items.
  *
  * Callbacks of one run are decided one at a time in this process, and the run is marked resumed
  * before the decision returns, so two callbacks arriving together cannot both resume it.

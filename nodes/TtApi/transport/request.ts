@@ -54,8 +54,8 @@ function parseBody(body: unknown): unknown {
 const isEnvelope = (value: unknown): value is TtApiEnvelope =>
 	typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** TT API's `message`, or the OpenAI-shaped `{ error: { message } }` of the /v1 endpoints. */
-function messageOf(answer: unknown): string | undefined {
+/** TT API's `message` (n8n's own error answers have one too), or the OpenAI-shaped `{ error: { message } }` of the /v1 endpoints. */
+export function messageOf(answer: unknown): string | undefined {
 	if (!isEnvelope(answer)) return undefined;
 	if (typeof answer.message === 'string') return answer.message;
 	const error = (answer as { error?: unknown }).error;

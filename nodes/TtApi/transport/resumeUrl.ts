@@ -1,6 +1,7 @@
 import type { IDataObject, IN8nHttpFullResponse } from 'n8n-workflow';
 
 import { networkFailureOf } from './network';
+import { messageOf } from './request';
 import { cancelSignal } from './retry';
 import type { HttpContext } from './settings';
 
@@ -12,8 +13,8 @@ export const RESUME_CALLER = 'n8n-nodes-ttapi';
 export type ResumeUrlAnswer = { statusCode: number; message: string } | { unreachable: string };
 
 /**
- * POSTs a job's state to the paused execution's resume URL, as TT API's callback does. No
- * credentials: the URL carries the run's token. Nothing is retried here; the caller decides.
+ * POSTs to a paused execution's resume URL, where TT API's callbacks go. No credentials: the URL
+ * carries the run's token. Nothing is retried here; the caller decides.
  */
 export async function postToResumeUrl(ctx: HttpContext, url: string, body: IDataObject): Promise<ResumeUrlAnswer> {
 	try {
@@ -29,8 +30,7 @@ export async function postToResumeUrl(ctx: HttpContext, url: string, body: IData
 			timeout: RESUME_CALL_TIMEOUT_MS,
 			abortSignal: cancelSignal(ctx),
 		})) as IN8nHttpFullResponse;
-		const answer = response.body as { message?: unknown } | string | undefined;
-		const message = typeof answer === 'string' ? answer : typeof answer?.message === 'string' ? answer.message : '';
+		const message = messageOf(response.body) ?? (typeof response.body === 'string' ? response.body : '');
 		return { statusCode: response.statusCode, message };
 	} catch (error) {
 		return { unreachable: networkFailureOf(error).words };
