@@ -56,7 +56,7 @@ describe('callback mode: jobs that end before n8n has stored the paused run (rea
 	};
 	const fetched = () => env.emulator.requestsTo('/openai/gpt/fetch').map((request) => String(request.query.jobId));
 
-	it('two jobs, the first ends (its callback refused) before the run is stored: once n8n takes the node\'s call, the webhook fetches both, takes the first as called back, and the second callback resumes the run with both images', async () => {
+	it('two jobs, the first ends (its callback refused) before the run is stored: once n8n takes the node\'s call, the webhook fetches the last job, still running, and its callback fetches the first and resumes the run with both images', async () => {
 		const run = await pause([`${HELD} early`, `${HELD} late`]);
 		const [early, late] = run.items.map((item) => String(item.json.jobId));
 		env.emulator.finishJob(early);
@@ -68,13 +68,13 @@ describe('callback mode: jobs that end before n8n has stored the paused run (rea
 		await until(() => handed.length === 1, 'the call n8n takes');
 		expect(handed[0].call.url).toMatch(/[?&]ttapiCheck=1(&|$)/);
 		expect(handed[0].answer.items).toBeUndefined();
-		// The check fetched both; taking the early one as called back may fetch the late one again, as any callback does.
-		expect(fetched().slice(0, 2).sort()).toEqual([early, late].sort());
-		expect(fetched().filter((jobId) => jobId === early)).toHaveLength(1);
+		// The last job still runs, so its callback is to come: that is all the check needs to know.
+		expect(fetched()).toEqual([late]);
 
 		env.emulator.finishJob(late);
 		const [, lateCallback] = await listener.waitFor(2);
 		const resumed = await deliverToPausedRun(run, lateCallback);
+		expect(fetched()).toEqual([late, early]);
 		expect(resumed.items!.map((item) => [item.json.prompt, item.json.status])).toEqual([
 			[`${HELD} early`, 'SUCCESS'],
 			[`${HELD} late`, 'SUCCESS'],
@@ -115,12 +115,45 @@ describe('callback mode: jobs that end before n8n has stored the paused run (rea
 		]);
 	});
 
-	it('a run whose jobs are all still running when it is stored: the check fetches each once and resumes nothing', async () => {
-		const run = await pause([`${HELD} x`, `${HELD} y`]);
+	it('a run whose jobs are all still running when it is stored: the check fetches the last job once and resumes nothing', async () => {
+		const run = await pause([`${HELD} x`, `${HELD} y`, `${HELD} z`]);
 		stored = true;
 		await until(() => handed.length === 1, 'the call n8n takes');
 		expect(handed[0].answer.items).toBeUndefined();
-		expect(fetched().sort()).toEqual(run.items.map((item) => String(item.json.jobId)).sort());
+		expect(fetched()).toEqual([String(run.items[2].json.jobId)]);
+	});
+
+	it('a run whose jobs all end before it is stored: the check takes the last as called back, which fetches the others, and the run resumes at once', async () => {
+		const prompts = [`${HELD} one`, `${HELD} two`, `${HELD} three`];
+		const run = await pause(prompts);
+		const jobIds = run.items.map((item) => String(item.json.jobId));
+		for (const jobId of jobIds) env.emulator.finishJob(jobId);
+		await listener.waitFor(3);
+		stored = true;
+		await until(() => handed.length === 1, 'the call n8n takes');
+		expect(handed[0].answer.items!.map((item) => [item.json.prompt, item.json.status])).toEqual(prompts.map((prompt) => [prompt, 'SUCCESS']));
+		expect(fetched()).toEqual([jobIds[2], jobIds[0], jobIds[1]]);
+	});
+
+	it('most jobs end before the run is stored, the first and the last run on: the last callback fetches every job submitted before the latest one seen ending, and resumes the run', async () => {
+		const prompts = Array.from({ length: 7 }, (_, n) => `${HELD} many ${n}`);
+		const run = await pause(prompts);
+		const jobIds = run.items.map((item) => String(item.json.jobId));
+		for (const jobId of jobIds.slice(1, -1)) env.emulator.finishJob(jobId);
+		await listener.waitFor(5);
+		stored = true;
+		await until(() => handed.length === 1, 'the call n8n takes');
+		expect(fetched()).toEqual([jobIds[6]]);
+
+		env.emulator.finishJob(jobIds[6]);
+		const lastCallback = (await listener.waitFor(6))[5];
+		// The first job still runs: the search stops there.
+		expect((await deliverToPausedRun(run, lastCallback)).items).toBeUndefined();
+		env.emulator.finishJob(jobIds[0]);
+		const firstCallback = (await listener.waitFor(7))[6];
+		const resumed = await deliverToPausedRun(run, firstCallback);
+		expect(resumed.items!.map((item) => [item.json.prompt, item.json.status])).toEqual(prompts.map((prompt) => [prompt, 'SUCCESS']));
+		expect(fetched()).toEqual([jobIds[6], jobIds[0], ...jobIds.slice(1, -1)]);
 	});
 
 	it("a resume URL this process cannot reach: n8n's log says so, once, and nothing is fetched", async () => {

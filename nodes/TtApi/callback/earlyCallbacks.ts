@@ -7,9 +7,9 @@
  * only job, nothing would ever resume the run.
  *
  * So the process that paused the run asks n8n, in the background, to check the run's jobs, until
- * n8n takes the request: the run is stored. The webhook that takes it fetches each job submitted
- * before the pause that it has not heard of, and takes the end of those that have ended as their
- * callback. A callback that came through too counts once in that process.
+ * n8n takes the request: the run is stored. The webhook that takes it fetches jobs submitted before
+ * the pause that it has not heard of, and takes the end of those that have ended as their callback.
+ * A callback that came through too counts once in that process.
  *
  * The asking side sends no credentials (n8n releases them when the node returns); the resume URL
  * carries the run's token.
@@ -67,16 +67,21 @@ async function askUntilStored(ctx: IExecuteFunctions, checkUrl: string): Promise
 }
 
 /**
- * The webhook's side: fetches each job submitted before the pause that this process has not heard
- * of, and hands the end of each that has ended to `takeCallback`, in submit order, until one
+ * The webhook's side. A run with queued items needs each job submitted before the pause: each
+ * starts a lane, which goes on only by its callback. So each this process has not heard of is
+ * fetched, and each that has ended is handed to `takeCallback`, in submit order, until one
  * completes the run.
+ *
+ * A run without queued items needs one fetch: of its last job, unless its callback came through.
+ * Still running, that job will call back, and a callback fetches every job submitted before the
+ * latest one seen ending (callback/memory.ts); ended, it is taken as its callback, which does so now.
  */
 export async function checkJobsOfThePause<T>(
 	ctx: IWebhookFunctions,
-	{ executionId, jobs, memory }: { executionId: string; jobs: CallbackJob[]; memory: RunMemory },
+	{ executionId, jobs, memory, queued }: { executionId: string; jobs: CallbackJob[]; memory: RunMemory; queued: boolean },
 	takeCallback: (body: TtApiEnvelope, jobId: string) => Promise<T | undefined>,
 ): Promise<T | undefined> {
-	const unheard = jobs.filter((job) => !memory.ended.has(job.jobId));
+	const unheard = (queued ? jobs : jobs.slice(-1)).filter((job) => !memory.ended.has(job.jobId));
 	const answers = await mapConcurrent(unheard, FETCH_CONCURRENCY, async (job): Promise<TtApiEnvelope | undefined> => {
 		try {
 			return await fetchJob(ctx, job);

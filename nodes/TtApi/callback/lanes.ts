@@ -73,7 +73,7 @@ export async function receiveQueued(ctx: IWebhookFunctions, callback: QueuedCall
 		await recoverStalledLanes(ctx, { executionId, token, queue, memory }, { headAt, fetchPath, calledBack: position });
 		await walkLanesBack(ctx, queue, new Set(heads.keys()), memory, fetchPath);
 		const jobs = settledPositions(queue, headAt, memory, fetchPath);
-		const allEnded = !!jobs && (await learnTheRest(ctx, jobs, memory, jobId));
+		const allEnded = !!jobs && (await learnTheRest(ctx, jobs, memory));
 		logCallbackProgress(ctx, executionId, settledCount(queue, headAt, memory), queue.order.length);
 		if (!jobs || !allEnded) return undefined;
 		memory.resumed = true;

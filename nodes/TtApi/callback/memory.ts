@@ -76,22 +76,22 @@ function missesCallbacks(memory: RunMemory): boolean {
  * submit order (`jobs`' order). The first that is still running (or cannot be read) ends the
  * search: its own callback is still to come and will ask again.
  *
- * Jobs submitted before the one calling back (`calledBack`) are fetched: they usually end first,
- * so one this process has not heard of may have called back elsewhere. Later ones usually are
- * still running, so they are fetched only when little of the run is left (at most half of its
- * jobs) or when this process has seen callbacks go missing. So a run whose jobs end in submit
- * order makes about one fetch per two jobs with one webhook process; with several, or a lost
- * callback, a job is fetched at most once per callback that finds it running, plus once per
- * process that never got its callback.
+ * Jobs submitted before the latest one this process has seen end (the one calling back, or a
+ * later one) are fetched: they usually end first, so one this process has not heard of may have
+ * called back elsewhere, or before n8n had stored the paused run (callback/earlyCallbacks.ts).
+ * Later ones usually are still running, so they are fetched only when little of the run is left
+ * (at most half of its jobs) or when this process has seen callbacks go missing. So a run whose
+ * jobs end in submit order makes about one fetch per two jobs with one webhook process; with
+ * several, or a lost callback, a job is fetched at most once per callback that finds it running,
+ * plus once per process that never got its callback.
  */
-export async function learnTheRest(ctx: IWebhookFunctions, jobs: CallbackJob[], memory: RunMemory, calledBack: string): Promise<boolean> {
-	const calledBackAt = jobs.findIndex((job) => job.jobId === calledBack);
+export async function learnTheRest(ctx: IWebhookFunctions, jobs: CallbackJob[], memory: RunMemory): Promise<boolean> {
 	for (;;) {
 		// Callbacks that arrived during the last fetch are already in memory: never fetch those.
 		const unknown = jobs.filter((job) => !memory.ended.has(job.jobId));
 		if (unknown.length === 0) return true;
 		const next = unknown[0];
-		const later = jobs.indexOf(next) > calledBackAt;
+		const later = jobs.indexOf(next) > latestEndedAt(jobs, memory);
 		if (later && unknown.length > Math.ceil(jobs.length / 2) && !missesCallbacks(memory)) return false;
 		try {
 			const answer = await fetchJob(ctx, next);
@@ -104,4 +104,9 @@ export async function learnTheRest(ctx: IWebhookFunctions, jobs: CallbackJob[], 
 			return false;
 		}
 	}
+}
+
+function latestEndedAt(jobs: CallbackJob[], memory: RunMemory): number {
+	for (let index = jobs.length - 1; index >= 0; index--) if (memory.ended.has(jobs[index].jobId)) return index;
+	return -1;
 }

@@ -37,7 +37,7 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<Completed
 		reply(ctx, 200, { received: true });
 		const state = runStateOf(ctx);
 		const run = { executionId, token: expected, ...state };
-		return await checkJobsOfThePause(ctx, { executionId, jobs: jobsOf(state.entries), memory: memoryOf(executionId) }, async (body, jobId) => await takeCallback(ctx, run, body, jobId));
+		return await checkJobsOfThePause(ctx, { executionId, jobs: jobsOf(state.entries), memory: memoryOf(executionId), queued: !!state.queue }, async (body, jobId) => await takeCallback(ctx, run, body, jobId));
 	}
 	const { body, tooLarge } = readCallbackBody(ctx);
 	const jobId = body ? jobIdOf(body) : undefined;
@@ -65,7 +65,7 @@ async function takeCallback(
 	heardCallback(memory, jobId, body);
 	return await oneAtATime(memory, async () => {
 		if (memory.resumed) return undefined;
-		const allEnded = await learnTheRest(ctx, jobs, memory, jobId);
+		const allEnded = await learnTheRest(ctx, jobs, memory);
 		logCallbackProgress(ctx, executionId, memory.ended.size, jobs.length);
 		if (!allEnded) return undefined;
 		memory.resumed = true;
