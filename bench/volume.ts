@@ -5,7 +5,9 @@
  * in the n8n server process, whose peak RSS (VmHWM, reset before each run) is compared. n8n's JS
  * heap (its /metrics) is sampled too, and read again 30 s after each run: peak RSS counts garbage V8
  * has not collected yet, the heap after an idle 30 s counts what n8n keeps. Every run starts after
- * 30 s idle, so the 10-prompt run and the full one start alike.
+ * 30 s idle, so the 10-prompt run and the full one start alike. Callback mode runs twice: in an n8n
+ * as it starts by default, and in one whose heap V8 limits (NODE_OPTIONS), as a container with
+ * little memory does, which shows how much of its peak is garbage V8 collects only when it must.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -23,9 +25,23 @@ const IMAGE_BYTES = 1024 * 1024;
 const SMALL = 10;
 /** Idle time before each run and before reading the heap after it. */
 const IDLE_MS = 30_000;
+/** About 170 MB above the heap n8n uses idle with the volume workflows. */
+const HEAP_LIMIT_MB = 384;
+
+/** A row of the table: a method's workflow, run by an n8n process of its own, with these NODE_OPTIONS. */
+interface VolumeRun {
+	label: string;
+	method: VolumeMethod;
+	nodeOptions?: string;
+}
+const VOLUME_RUNS: VolumeRun[] = VOLUME_METHODS.flatMap((method) => [
+	{ label: method, method },
+	...(method === 'ours callback' ? [{ label: `ours callback (n8n heap limited to ${HEAP_LIMIT_MB} MB)`, method, nodeOptions: `--max-old-space-size=${HEAP_LIMIT_MB}` }] : []),
+]);
 
 export interface VolumeRow extends Tally {
-	method: VolumeMethod;
+	/** The row's label (VolumeRun). */
+	method: string;
 	prompts: number;
 	wallMs: number;
 	idealMs: number;
@@ -123,9 +139,9 @@ export async function runVolume(work: string, prompts: number, log: (line: strin
 			}
 		};
 
-		const run = async (method: VolumeMethod, count: number): Promise<VolumeRow> => {
+		const run = async ({ label, method }: VolumeRun, count: number): Promise<VolumeRow> => {
 			const { id, path: webhookPath } = VOLUME_FLOWS[method];
-			const list = Array.from({ length: count }, (_, n) => `volume ${method} x${count} #${n + 1}`);
+			const list = Array.from({ length: count }, (_, n) => `volume ${label} x${count} #${n + 1}`);
 			// Every run starts from an idle n8n, as a nightly run does: V8 has collected the garbage of
 			// n8n's start or of the run before (a run started right after another inherits its heap limits).
 			await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
@@ -148,44 +164,48 @@ export async function runVolume(work: string, prompts: number, log: (line: strin
 				// No faults here: a submit that started no job was refused with 499.
 				const submits = emulator.requestsTo('/openai/gpt/generations').filter((request) => request.at >= since && inRun.has((request.body as { prompt?: string })?.prompt ?? '')).length;
 				const counts = tally(method, list, runData, jobs, emulator.requestsTo('/openai/gpt/fetch'), submits - jobs.length);
-				if (data.resultData.error) log(`${method} x${count}: the execution failed: ${data.resultData.error.message}`);
+				if (data.resultData.error) log(`${label} x${count}: the execution failed: ${data.resultData.error.message}`);
 				const heapPeakBytes = heap.stop();
 				// An idle V8 collects its garbage within seconds (its memory reducer); what is left is what n8n keeps.
 				await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
 				const heapAfterBytes = await heapUsedOf(n8n.baseUrl);
-				return { method, prompts: count, wallMs, idealMs: (count / MAX_QUEUE) * JOB_MS, startRssBytes: rss.start, peakRssBytes, heapPeakBytes, heapAfterBytes, ...counts };
+				return { method: label, prompts: count, wallMs, idealMs: (count / MAX_QUEUE) * JOB_MS, startRssBytes: rss.start, peakRssBytes, heapPeakBytes, heapAfterBytes, ...counts };
 			} finally {
 				rss.peak();
 				heap.stop();
 			}
 		};
 
-		// BENCH_VOLUME_METHODS="template loop,ours poll" runs only these.
+		// BENCH_VOLUME_METHODS="template loop,ours poll" runs only these rows.
 		const chosen = process.env.BENCH_VOLUME_METHODS?.split(',').map((name) => name.trim());
-		for (const [index, method] of VOLUME_METHODS.filter((name) => !chosen || chosen.includes(name)).entries()) {
-			// Each method in an n8n process of its own: the memory V8 took for one method's large run
-			// stays with the process and would raise the next method's 10-prompt baseline.
-			if (index > 0) {
+		for (const [index, volumeRun] of VOLUME_RUNS.filter(({ label }) => !chosen || chosen.includes(label)).entries()) {
+			const { label, nodeOptions } = volumeRun;
+			// Each row in an n8n process of its own: the memory V8 took for one row's large run stays
+			// with the process and would raise the next row's 10-prompt baseline.
+			if (index > 0 || nodeOptions) {
 				await n8n.stop();
+				const env = n8n.options.extraEnv!;
+				if (nodeOptions) env.NODE_OPTIONS = nodeOptions;
+				else delete env.NODE_OPTIONS;
 				await n8n.start({ timeoutMs: 180_000 });
 				await n8n.login();
 				pid = n8n.server!.pid!;
 			}
 			try {
-				log(`volume: ${method}, ${SMALL} prompts`);
-				const small = await run(method, SMALL);
-				log(`volume: ${method}, ${prompts} prompts (ideal ${((prompts / MAX_QUEUE) * JOB_MS) / 1000} s)`);
-				const full = await run(method, prompts);
+				log(`volume: ${label}, ${SMALL} prompts`);
+				const small = await run(volumeRun, SMALL);
+				log(`volume: ${label}, ${prompts} prompts (ideal ${((prompts / MAX_QUEUE) * JOB_MS) / 1000} s)`);
+				const full = await run(volumeRun, prompts);
 				full.growthBytes = full.peakRssBytes - small.peakRssBytes;
 				rows.push(small, full);
-				log(`volume: ${method} x${prompts}: ${JSON.stringify(full)}`);
+				log(`volume: ${label} x${prompts}: ${JSON.stringify(full)}`);
 			} catch (error) {
-				// A method that brings n8n down is a figure too; the next method starts a fresh n8n anyway.
+				// A row that brings n8n down is a figure too; the next row starts a fresh n8n anyway.
 				const server = n8n.server!;
 				const died = server.exitCode !== null || server.signalCode !== null ? `n8n exited (${server.exitCode ?? server.signalCode})` : 'n8n still running';
 				const failure = `${(error as Error).message}; ${died}`;
-				log(`volume: ${method} failed: ${failure}\n${n8n.logText().split('\n').slice(-40).join('\n')}`);
-				rows.push({ method, prompts, failure } as VolumeRow);
+				log(`volume: ${label} failed: ${failure}\n${n8n.logText().split('\n').slice(-40).join('\n')}`);
+				rows.push({ method: label, prompts, failure } as VolumeRow);
 			}
 		}
 	} finally {

@@ -159,9 +159,9 @@ describe('queue mode: one main, two workers, two webhook processes, Redis and Po
 	// Jobs submitted together end apart: TT API calls back for each as it ends. Wherever a callback
 	// lands, the run resumes once, soon after its last job, with every image.
 	describe.each([
-		// One fetch per job once n8n has stored the paused run (callback/earlyCallbacks.ts), the rest as the callbacks need them.
-		['one webhook process', 'first' as const, 2],
-		['two webhook processes, callbacks alternating', 'alternate' as const, 3],
+		// One fetch per run once n8n has stored the paused run (callback/earlyCallbacks.ts), the rest as the callbacks need them.
+		['one webhook process', 'first' as const, 1],
+		['two webhook processes, callbacks alternating', 'alternate' as const, 2],
 	])(`callback mode, three runs of jobs ending at ${JOB_ENDS_S.join(', ')} s, %s`, (label, routing, fetchesPerJob) => {
 		it(`every run resumes once with every image, long before its ${TIMEOUT_S} s timeout; at most ${fetchesPerJob} fetches per job`, async () => {
 			const { runs, jobs, fetches, secondResumes } = await runTimedCallbacks(stack, routing, label);
