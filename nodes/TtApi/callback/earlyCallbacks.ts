@@ -73,8 +73,9 @@ async function askUntilStored(ctx: IExecuteFunctions, checkUrl: string): Promise
  * completes the run.
  *
  * A run without queued items needs one fetch: of its last job, unless its callback came through.
- * Still running, that job will call back, and a callback fetches every job submitted before the
- * latest one seen ending (callback/memory.ts); ended, it is taken as its callback, which does so now.
+ * Still running, that job will call back; ended, it is taken as its callback now. Either way a
+ * callback fetches, in submit order, the jobs submitted before the latest one seen ending
+ * (callback/memory.ts), which finds those whose callbacks n8n refused.
  */
 export async function checkJobsOfThePause<T>(
 	ctx: IWebhookFunctions,
