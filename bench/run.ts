@@ -20,7 +20,7 @@ const JOB_MS = Number(process.env.BENCH_JOB_MS ?? 30_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 20);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
 const MEMORY_PAIRS = Number(process.env.BENCH_MEMORY_PAIRS ?? 3);
-/** BENCH_ONLY=memory skips the latency and batch runs; BENCH_ONLY=images, midjourney or volume runs only that section. */
+/** BENCH_ONLY=latency runs the latency, batch and memory parts; memory only the memory part; images, midjourney or volume only that section. */
 const ONLY = process.env.BENCH_ONLY;
 const VOLUME_PROMPTS = Number(process.env.BENCH_VOLUME_PROMPTS ?? 1000);
 const IMAGE_BYTES = 8 * 1024 * 1024;
