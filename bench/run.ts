@@ -14,12 +14,12 @@ import { freePortBlock } from '../test/e2e/ports';
 import { imagesSection } from './images';
 import { midjourneySection } from './midjourney';
 import { runVolume, volumeTable } from './volume';
-import { oneAtATimeWorkflow, oursWorkflow, templateWorkflow } from './workflows';
+import { httpRequestDownloadWorkflow, oneAtATimeWorkflow, oursWorkflow, templateWorkflow } from './workflows';
 
 const JOB_MS = Number(process.env.BENCH_JOB_MS ?? 30_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 20);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
-const MEMORY_PAIRS = Number(process.env.BENCH_MEMORY_PAIRS ?? 3);
+const MEMORY_TURNS = Number(process.env.BENCH_MEMORY_TURNS ?? 5);
 /** BENCH_ONLY=latency runs the latency, batch and memory parts; memory only the memory part; images, midjourney or volume only that section. */
 const ONLY = process.env.BENCH_ONLY;
 const VOLUME_PROMPTS = Number(process.env.BENCH_VOLUME_PROMPTS ?? 1000);
@@ -67,7 +67,9 @@ async function main() {
 
 /** The latency, batch and memory sections, in one n8n; returns their figures. */
 async function latencyAndMemory(work: string): Promise<Record<string, unknown>> {
-	const emulator: TtApiEmulator = await startEmulator({ validKeys: [KEY], queueMs: 1000, runMs: JOB_MS - 1000 });
+	// The account's queue holds the whole batch, and refuses more with 499 as TT API does: this section
+	// measures how each method waits for a batch; the volume section, a run larger than the queue.
+	const emulator: TtApiEmulator = await startEmulator({ validKeys: [KEY], queueMs: 1000, runMs: JOB_MS - 1000, maxQueue: BATCH, enforceMaxQueue: true });
 	const n8n = new N8nInstance({ line: '2.x', userFolder: path.join(work, 'user'), port: await freePortBlock(), logFile: path.join(work, 'n8n.log') });
 	try {
 		n8n.installPackage(packPackage(path.join(work, 'pack')));
@@ -79,14 +81,15 @@ async function latencyAndMemory(work: string): Promise<Record<string, unknown>> 
 			'one at a time': (count: number) => oneAtATimeWorkflow(`BenchOneByOne${count}`.padEnd(16, 'x'), count, emulator.url, KEY),
 		};
 		const all = [1, BATCH].flatMap((count) => [flows['ours poll'](count), flows['ours callback'](count), flows['template loop'](count), flows['one at a time'](count)]);
-		all.push(flows['ours poll'](BATCH, true));
+		const httpRequestDownload = httpRequestDownloadWorkflow('BenchHttpDownload'.padEnd(16, 'x'), BATCH);
+		all.push(flows['ours poll'](BATCH, true), httpRequestDownload);
 		await n8n.importWorkflows(all);
 		await n8n.start({ timeoutMs: 180_000 });
 		await n8n.login();
 
 		/** Runs one workflow to the end; returns the finished run data. */
-		const runToEnd = async (workflowId: string, onSpawn?: (pid: number) => void) => {
-			const started = await n8n.execute(workflowId, { onSpawn, timeoutMs: 30 * 60_000 });
+		const runToEnd = async (workflowId: string) => {
+			const started = await n8n.execute(workflowId, { timeoutMs: 30 * 60_000 });
 			if (started.status !== 'waiting') return started.data;
 			const [latest] = await n8n.executions(workflowId);
 			return (await n8n.finishedRun(latest.id, 30 * 60_000)).data;
@@ -163,41 +166,68 @@ async function latencyAndMemory(work: string): Promise<Record<string, unknown>> 
 			table.push(['one at a time', '—', '—', `${ratio.toFixed(2)}×`, oneByOne.fetchesPerJob.toFixed(1), (oneByOne.fetchesPerJob / (oneByOne.jobMs / 2000)).toFixed(2)]);
 		}
 
-		// Memory: the same batch with and without downloading 8 MB images; the n8n process's peak
-		// RSS (VmHWM, which the kernel keeps) in alternating pairs, median of the growths.
+		// Memory: the same batch without downloading 8 MB images, downloading them to binary, and
+		// downloading them with n8n's own HTTP Request node after it, taking turns; the n8n process's
+		// peak RSS (VmHWM, which the kernel keeps), median of the growths over the run without images.
+		// A preload (memoryTrace.cjs) says how much of the process was ArrayBuffers when RSS peaked:
+		// bytes of sockets and files outside the JS heap, alive or not yet collected.
 		emulator.options.imageBytes = IMAGE_BYTES;
 		emulator.options.runMs = 5000;
-		const peakRss = async (workflowId: string) => {
-			let peak = 0;
+		const memoryOf = async (workflowId: string) => {
+			let peakRss = 0;
 			let timer: NodeJS.Timeout | undefined;
-			await runToEnd(workflowId, (pid) => {
-				timer = setInterval(() => {
-					try {
-						const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-						if (hwm) peak = Math.max(peak, Number(hwm[1]) * 1024);
-					} catch {
-						clearInterval(timer);
-					}
-				}, 20);
+			const traceFile = path.join(work, `memory-${workflowId}.json`);
+			const env = { NODE_OPTIONS: `--require ${path.join(__dirname, 'memoryTrace.cjs')}`, MEMORY_TRACE_OUT: traceFile };
+			const started = await n8n.execute(workflowId, {
+				env,
+				timeoutMs: 30 * 60_000,
+				onSpawn: (pid) => {
+					timer = setInterval(() => {
+						try {
+							const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+							if (hwm) peakRss = Math.max(peakRss, Number(hwm[1]) * 1024);
+						} catch {
+							clearInterval(timer);
+						}
+					}, 20);
+				},
 			});
 			clearInterval(timer);
-			return peak;
+			if (started.status !== 'success') throw new Error(`memory run ${workflowId} ended ${started.status}`);
+			const atPeak = JSON.parse(readFileSync(traceFile, 'utf8')) as NodeJS.MemoryUsage;
+			return { peakRss, arrayBuffersAtPeak: atPeak.arrayBuffers, heapUsedAtPeak: atPeak.heapUsed };
 		};
-		const pairs: Array<{ idle: number; withImages: number }> = [];
-		for (let pair = 1; pair <= MEMORY_PAIRS; pair++) {
-			log(`memory ${pair}/${MEMORY_PAIRS}: ${BATCH} images of 8 MB, not downloaded vs downloaded to binary`);
-			const idle = await peakRss(flows['ours poll'](BATCH, false).id);
-			const withImages = await peakRss(flows['ours poll'](BATCH, true).id);
-			pairs.push({ idle, withImages });
+		const memoryRuns = { idle: flows['ours poll'](BATCH, false).id, ours: flows['ours poll'](BATCH, true).id, httpRequest: httpRequestDownload.id };
+		const turns: Array<Record<keyof typeof memoryRuns, Awaited<ReturnType<typeof memoryOf>>>> = [];
+		for (let turn = 1; turn <= MEMORY_TURNS; turn++) {
+			log(`memory ${turn}/${MEMORY_TURNS}: ${BATCH} images of 8 MB, not downloaded, downloaded to binary by the node, downloaded by HTTP Request`);
+			turns.push({ idle: await memoryOf(memoryRuns.idle), ours: await memoryOf(memoryRuns.ours), httpRequest: await memoryOf(memoryRuns.httpRequest) });
 		}
-		const growth = median(pairs.map((pair) => pair.withImages - pair.idle));
-		results.memory = { imageBytes: IMAGE_BYTES, images: BATCH, pairs, growthBytesMedian: growth, growthInImages: growth / IMAGE_BYTES };
+		const memoryRow = (run: keyof typeof memoryRuns) => ({
+			growths: turns.map((turn) => turn[run].peakRss - turn.idle.peakRss),
+			growthMedian: median(turns.map((turn) => turn[run].peakRss - turn.idle.peakRss)),
+			arrayBuffersAtPeakMedian: median(turns.map((turn) => turn[run].arrayBuffersAtPeak)),
+		});
+		const memory = { ours: memoryRow('ours'), httpRequest: memoryRow('httpRequest'), idle: memoryRow('idle') };
+		results.memory = { imageBytes: IMAGE_BYTES, images: BATCH, turns, ...memory };
 
 		console.log(`\nTT API node vs. what users do today — n8n ${n8n.install.version}; single jobs of ${singleJobMs(0) / 1000}–${singleJobMs(REPEATS - 1) / 1000} s (${REPEATS} runs each), a batch of ${BATCH} jobs of ${batchJobMs / 1000} s\n`);
 		console.log(`| method | latency added, median (% of job) | p95 | batch of ${BATCH}: wall / one job | fetches per job | fetches per 2 s of job age |`);
 		console.log('|---|---|---|---|---|---|');
 		for (const row of table) console.log(`| ${row.join(' | ')} |`);
-		console.log(`\nPeak memory of the n8n process, ${BATCH} images × 8 MB downloaded to binary: +${(growth / 1048576).toFixed(1)} MB over the same run without images (${(growth / IMAGE_BYTES).toFixed(2)} images' size; median of ${MEMORY_PAIRS} pairs)`);
+		// A submit that started no job was refused with 499: this section injects no faults.
+		const refusals = emulator.requestsTo('/openai/gpt/generations').length - emulator.jobTimes().length;
+		results.queueRefusals = refusals;
+		console.log(`\nSubmits refused with 499 by the account's queue of ${BATCH}: ${refusals}`);
+		const mb = (bytes: number) => `${bytes >= 0 ? '+' : ''}${(bytes / 1048576).toFixed(1)}`;
+		console.log(`\nPeak RSS of the n8n process, ${BATCH} images × 8 MB, over the same run without downloads (median of ${MEMORY_TURNS} turns)\n`);
+		console.log('| run | peak RSS growth, median | in images\' size | each turn | ArrayBuffers when RSS peaked, median |');
+		console.log('|---|---|---|---|---|');
+		const memoryLine = (label: string, row: ReturnType<typeof memoryRow>) =>
+			`| ${label} | ${mb(row.growthMedian)} MB | ${(row.growthMedian / IMAGE_BYTES).toFixed(2)} | ${row.growths.map(mb).join(', ')} | ${(row.arrayBuffersAtPeakMedian / 1048576).toFixed(1)} MB |`;
+		console.log(memoryLine('ours, downloaded to binary', memory.ours));
+		console.log(memoryLine("n8n's HTTP Request node, file response", memory.httpRequest));
+		console.log(`| no download | — | — | — | ${(memory.idle.arrayBuffersAtPeakMedian / 1048576).toFixed(1)} MB |`);
 		if (ONLY === undefined) {
 			results.images = await imagesSection(log);
 			results.midjourney = await midjourneySection(log);

@@ -65,6 +65,20 @@ export function oursWorkflow(id: string, count: number, waitMode: 'poll' | 'call
 	return workflow(id, `bench: ours ${waitMode} x${count}`, base);
 }
 
+/** Ours without download, then n8n's own HTTP Request node downloading each image to binary: the baseline for memory. */
+export function httpRequestDownloadWorkflow(id: string, count: number) {
+	const base = oursWorkflow(id, count, 'poll', false);
+	base.nodes.push(
+		node('Download', 'n8n-nodes-base.httpRequest', 4.2, {
+			method: 'GET',
+			url: '={{ $json.imageUrl }}',
+			options: { response: { response: { responseFormat: 'file', outputPropertyName: 'data' } } },
+		}),
+	);
+	Object.assign(base.connections, { 'TT API': link('Download') });
+	return { ...base, name: `bench: ours poll x${count}, then HTTP Request downloads` };
+}
+
 /** A production webhook taking `{ "prompts": [...] }` → one item per prompt → TT API: how queue mode runs work. */
 export function webhookWorkflow(id: string, webhookPath: string, waitMode: WaitMode, variant: OursVariant = {}) {
 	const nodes = [

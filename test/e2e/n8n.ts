@@ -111,10 +111,10 @@ export class N8nInstance extends N8nProcess {
 	}
 
 	/** `n8n execute --rawOutput`: runs a saved workflow and returns the finished run n8n stored. */
-	async execute(workflowId: string, { onSpawn = (_pid: number) => {}, timeoutMs = 180_000 } = {}): Promise<any> {
+	async execute(workflowId: string, { onSpawn = (_pid: number) => {}, timeoutMs = 180_000, env = {} as Record<string, string> } = {}): Promise<any> {
 		// --rawOutput goes through n8n's logger at info level, so it is read from the console.
 		const result = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput'], {
-			env: { N8N_LOG_OUTPUT: 'console', N8N_LOG_LEVEL: 'info' },
+			env: { N8N_LOG_OUTPUT: 'console', N8N_LOG_LEVEL: 'info', ...env },
 			onSpawn,
 			timeoutMs,
 		});
