@@ -19,6 +19,7 @@ import { httpRequestDownloadWorkflow, oneAtATimeWorkflow, oursWorkflow, template
 const JOB_MS = Number(process.env.BENCH_JOB_MS ?? 30_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 20);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
+/** BENCH_MEMORY_TURNS=0 leaves the memory part out. */
 const MEMORY_TURNS = Number(process.env.BENCH_MEMORY_TURNS ?? 5);
 /** BENCH_ONLY=latency runs the latency, batch and memory parts; memory only the memory part; images, midjourney or volume only that section. */
 const ONLY = process.env.BENCH_ONLY;
@@ -27,6 +28,8 @@ const IMAGE_BYTES = 8 * 1024 * 1024;
 const KEY = 'bench-key';
 
 type Method = 'ours poll' | 'ours callback' | 'template loop' | 'one at a time';
+/** BENCH_LATENCY_METHODS="ours callback,ours poll" runs only those in the latency and batch parts. */
+const LATENCY_METHODS = (process.env.BENCH_LATENCY_METHODS?.split(',').map((method) => method.trim()) ?? ['ours callback', 'ours poll', 'template loop', 'one at a time']) as Method[];
 
 interface RunMeasure {
 	latenciesMs: number[];
@@ -131,7 +134,7 @@ async function latencyAndMemory(work: string): Promise<Record<string, unknown>> 
 		// the template loop, and the batch ends mid-cycle, so no method gains from a lucky alignment.
 		const singleJobMs = (repeat: number) => JOB_MS + Math.round((repeat * 5000) / REPEATS);
 		const batchJobMs = JOB_MS + 2500;
-		const methods: Method[] = ONLY === 'memory' ? [] : ['ours callback', 'ours poll', 'template loop'];
+		const methods = ONLY === 'memory' ? [] : LATENCY_METHODS.filter((method) => method !== 'one at a time');
 		for (const method of methods) {
 			const latencies: number[] = [];
 			const latencyShares: number[] = [];
@@ -146,6 +149,7 @@ async function latencyAndMemory(work: string): Promise<Record<string, unknown>> 
 			log(`${method}: batch of ${BATCH}`);
 			const batch = await measure(method, BATCH, batchJobMs);
 			const row = {
+				latenciesMs: latencies,
 				latencyMedianMs: median(latencies),
 				latencyP95Ms: percentile(latencies, 95),
 				latencyMedianPctOfJob: median(latencyShares),
@@ -158,7 +162,7 @@ async function latencyAndMemory(work: string): Promise<Record<string, unknown>> 
 			table.push([method, `${row.latencyMedianMs.toFixed(0)} ms (${row.latencyMedianPctOfJob.toFixed(1)}%)`, `${row.latencyP95Ms.toFixed(0)} ms`, `${row.batchWallRatio.toFixed(2)}×`, row.fetchesPerJobBatch.toFixed(1), row.fetchesPer2sOfJobAge.toFixed(2)]);
 		}
 
-		if (ONLY !== 'memory') {
+		if (ONLY !== 'memory' && LATENCY_METHODS.includes('one at a time')) {
 			log(`one at a time: batch of ${BATCH} (about ${Math.round((BATCH * (batchJobMs + 5000)) / 60000)} minutes)`);
 			const oneByOne = await measure('one at a time', BATCH, batchJobMs);
 			const ratio = oneByOne.wallMs / oneByOne.jobMs;
@@ -209,7 +213,7 @@ async function latencyAndMemory(work: string): Promise<Record<string, unknown>> 
 			arrayBuffersAtPeakMedian: median(turns.map((turn) => turn[run].arrayBuffersAtPeak)),
 		});
 		const memory = { ours: memoryRow('ours'), httpRequest: memoryRow('httpRequest'), idle: memoryRow('idle') };
-		results.memory = { imageBytes: IMAGE_BYTES, images: BATCH, turns, ...memory };
+		if (MEMORY_TURNS > 0) results.memory = { imageBytes: IMAGE_BYTES, images: BATCH, turns, ...memory };
 
 		console.log(`\nTT API node vs. what users do today — n8n ${n8n.install.version}; single jobs of ${singleJobMs(0) / 1000}–${singleJobMs(REPEATS - 1) / 1000} s (${REPEATS} runs each), a batch of ${BATCH} jobs of ${batchJobMs / 1000} s\n`);
 		console.log(`| method | latency added, median (% of job) | p95 | batch of ${BATCH}: wall / one job | fetches per job | fetches per 2 s of job age |`);
@@ -219,15 +223,17 @@ async function latencyAndMemory(work: string): Promise<Record<string, unknown>> 
 		const refusals = emulator.requestsTo('/openai/gpt/generations').length - emulator.jobTimes().length;
 		results.queueRefusals = refusals;
 		console.log(`\nSubmits refused with 499 by the account's queue of ${BATCH}: ${refusals}`);
-		const mb = (bytes: number) => `${bytes >= 0 ? '+' : ''}${(bytes / 1048576).toFixed(1)}`;
-		console.log(`\nPeak RSS of the n8n process, ${BATCH} images × 8 MB, over the same run without downloads (median of ${MEMORY_TURNS} turns)\n`);
-		console.log('| run | peak RSS growth, median | in images\' size | each turn | ArrayBuffers when RSS peaked, median |');
-		console.log('|---|---|---|---|---|');
-		const memoryLine = (label: string, row: ReturnType<typeof memoryRow>) =>
-			`| ${label} | ${mb(row.growthMedian)} MB | ${(row.growthMedian / IMAGE_BYTES).toFixed(2)} | ${row.growths.map(mb).join(', ')} | ${(row.arrayBuffersAtPeakMedian / 1048576).toFixed(1)} MB |`;
-		console.log(memoryLine('ours, downloaded to binary', memory.ours));
-		console.log(memoryLine("n8n's HTTP Request node, file response", memory.httpRequest));
-		console.log(`| no download | — | — | — | ${(memory.idle.arrayBuffersAtPeakMedian / 1048576).toFixed(1)} MB |`);
+		if (MEMORY_TURNS > 0) {
+			const mb = (bytes: number) => `${bytes >= 0 ? '+' : ''}${(bytes / 1048576).toFixed(1)}`;
+			console.log(`\nPeak RSS of the n8n process, ${BATCH} images × 8 MB, over the same run without downloads (median of ${MEMORY_TURNS} turns)\n`);
+			console.log('| run | peak RSS growth, median | in images\' size | each turn | ArrayBuffers when RSS peaked, median |');
+			console.log('|---|---|---|---|---|');
+			const memoryLine = (label: string, row: ReturnType<typeof memoryRow>) =>
+				`| ${label} | ${mb(row.growthMedian)} MB | ${(row.growthMedian / IMAGE_BYTES).toFixed(2)} | ${row.growths.map(mb).join(', ')} | ${(row.arrayBuffersAtPeakMedian / 1048576).toFixed(1)} MB |`;
+			console.log(memoryLine('ours, downloaded to binary', memory.ours));
+			console.log(memoryLine("n8n's HTTP Request node, file response", memory.httpRequest));
+			console.log(`| no download | — | — | — | ${(memory.idle.arrayBuffersAtPeakMedian / 1048576).toFixed(1)} MB |`);
+		}
 		if (ONLY === undefined) {
 			results.images = await imagesSection(log);
 			results.midjourney = await midjourneySection(log);
