@@ -34,7 +34,7 @@ export interface ImagesFigures {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
 
 /** Peak RSS of a process as the kernel keeps it (VmHWM), sampled until it exits. */
-function watchPeakRss(pid: number): () => number {
+export function watchPeakRss(pid: number): () => number {
 	let peak = 0;
 	const timer = setInterval(() => {
 		try {

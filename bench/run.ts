@@ -11,7 +11,7 @@ import path from 'node:path';
 import { startEmulator, type TtApiEmulator } from '../test/emulator/emulator';
 import { N8nInstance, packPackage } from '../test/e2e/n8n';
 import { freePortBlock } from '../test/e2e/ports';
-import { imagesSection } from './images';
+import { imagesSection, watchPeakRss } from './images';
 import { midjourneySection } from './midjourney';
 import { runVolume, volumeTable } from './volume';
 import { httpRequestDownloadWorkflow, oneAtATimeWorkflow, oursWorkflow, templateWorkflow } from './workflows';
@@ -178,28 +178,17 @@ async function latencyAndMemory(work: string): Promise<Record<string, unknown>> 
 		emulator.options.imageBytes = IMAGE_BYTES;
 		emulator.options.runMs = 5000;
 		const memoryOf = async (workflowId: string) => {
-			let peakRss = 0;
-			let timer: NodeJS.Timeout | undefined;
+			let peakRss = () => 0;
 			const traceFile = path.join(work, `memory-${workflowId}.json`);
 			const env = { NODE_OPTIONS: `--require ${path.join(__dirname, 'memoryTrace.cjs')}`, MEMORY_TRACE_OUT: traceFile };
 			const started = await n8n.execute(workflowId, {
 				env,
 				timeoutMs: 30 * 60_000,
-				onSpawn: (pid) => {
-					timer = setInterval(() => {
-						try {
-							const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-							if (hwm) peakRss = Math.max(peakRss, Number(hwm[1]) * 1024);
-						} catch {
-							clearInterval(timer);
-						}
-					}, 20);
-				},
+				onSpawn: (pid) => (peakRss = watchPeakRss(pid)),
 			});
-			clearInterval(timer);
 			if (started.status !== 'success') throw new Error(`memory run ${workflowId} ended ${started.status}`);
 			const atPeak = JSON.parse(readFileSync(traceFile, 'utf8')) as NodeJS.MemoryUsage;
-			return { peakRss, arrayBuffersAtPeak: atPeak.arrayBuffers, heapUsedAtPeak: atPeak.heapUsed };
+			return { peakRss: peakRss(), arrayBuffersAtPeak: atPeak.arrayBuffers, heapUsedAtPeak: atPeak.heapUsed };
 		};
 		const memoryRuns = { idle: flows['ours poll'](BATCH, false).id, ours: flows['ours poll'](BATCH, true).id, httpRequest: httpRequestDownload.id };
 		const turns: Array<Record<keyof typeof memoryRuns, Awaited<ReturnType<typeof memoryOf>>>> = [];
@@ -207,11 +196,10 @@ async function latencyAndMemory(work: string): Promise<Record<string, unknown>> 
 			log(`memory ${turn}/${MEMORY_TURNS}: ${BATCH} images of 8 MB, not downloaded, downloaded to binary by the node, downloaded by HTTP Request`);
 			turns.push({ idle: await memoryOf(memoryRuns.idle), ours: await memoryOf(memoryRuns.ours), httpRequest: await memoryOf(memoryRuns.httpRequest) });
 		}
-		const memoryRow = (run: keyof typeof memoryRuns) => ({
-			growths: turns.map((turn) => turn[run].peakRss - turn.idle.peakRss),
-			growthMedian: median(turns.map((turn) => turn[run].peakRss - turn.idle.peakRss)),
-			arrayBuffersAtPeakMedian: median(turns.map((turn) => turn[run].arrayBuffersAtPeak)),
-		});
+		const memoryRow = (run: keyof typeof memoryRuns) => {
+			const growths = turns.map((turn) => turn[run].peakRss - turn.idle.peakRss);
+			return { growths, growthMedian: median(growths), arrayBuffersAtPeakMedian: median(turns.map((turn) => turn[run].arrayBuffersAtPeak)) };
+		};
 		const memory = { ours: memoryRow('ours'), httpRequest: memoryRow('httpRequest'), idle: memoryRow('idle') };
 		if (MEMORY_TURNS > 0) results.memory = { imageBytes: IMAGE_BYTES, images: BATCH, turns, ...memory };
 
