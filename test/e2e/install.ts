@@ -7,7 +7,7 @@ import path from 'node:path';
 const root = path.resolve(__dirname, '../..');
 export const CACHE = path.join(root, '.cache');
 export type Line = '2.x' | '1.x';
-export const versions: { node24: string; n8n: Record<Line, { version: string; node: string }> } = JSON.parse(
+export const versions: { registryDate: string; node24: string; n8n: Record<Line, { version: string; node: string }> } = JSON.parse(
 	readFileSync(path.join(__dirname, 'versions.json'), 'utf8'),
 );
 
@@ -49,7 +49,9 @@ export function ensureN8n(line: Line): N8nInstall {
 	const nodeBin = nodeFor(line);
 	const dir = path.join(CACHE, `n8n-${version}`);
 	const marker = path.join(dir, '.installed');
-	if (!existsSync(marker)) {
+	// The marker names the registry date it was installed at: a new date reinstalls.
+	const installedAt = existsSync(marker) ? readFileSync(marker, 'utf8').split('\n')[0] : '';
+	if (installedAt !== `registry ${versions.registryDate}`) {
 		rmSync(dir, { recursive: true, force: true });
 		mkdirSync(dir, { recursive: true });
 		// n8n 1.x's nodes-base points xlsx at a tarball on a CDN outside the npm registry; take the
@@ -60,10 +62,14 @@ export function ensureN8n(line: Line): N8nInstall {
 		const started = Date.now();
 		say(`installing n8n ${version} into ${path.relative(root, dir)} (once, a few minutes)…`);
 		// --ignore-scripts: an optional Kafka addon tries to download sources at install time and fails.
-		run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', `n8n@${version}`], { cwd: dir, env });
+		// --before: n8n's dependency ranges float, and a registry in the middle of publishing a package
+		// family (aws-sdk) lists one part of it without the parts it requires; resolving against the
+		// registry as it was on one date makes every machine install the same tree.
+		const pinned = ['--ignore-scripts', `--before=${versions.registryDate}`];
+		run('npm', ['install', ...pinned, '--no-audit', '--no-fund', '--loglevel=error', `n8n@${version}`], { cwd: dir, env });
 		say('building sqlite3 for this Node (about a minute)…');
 		run('npm', ['rebuild', 'sqlite3', '--loglevel=error'], { cwd: dir, env });
-		writeFileSync(marker, `${new Date().toISOString()}\n`);
+		writeFileSync(marker, `registry ${versions.registryDate}\ninstalled ${new Date().toISOString()}\n`);
 		say(`n8n ${version} installed in ${Math.round((Date.now() - started) / 1000)} s`);
 	}
 	return { dir, nodeBin, version, bin: path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n') };
