@@ -49,9 +49,9 @@ export function ensureN8n(line: Line): N8nInstall {
 	const nodeBin = nodeFor(line);
 	const dir = path.join(CACHE, `n8n-${version}`);
 	const marker = path.join(dir, '.installed');
-	// The marker names the registry date it was installed at: a new date reinstalls.
-	const installedAt = existsSync(marker) ? readFileSync(marker, 'utf8').split('\n')[0] : '';
-	if (installedAt !== `registry ${versions.registryDate}`) {
+	// The marker's first line names the registry date of the install: a new date reinstalls.
+	const registryLine = `registry ${versions.registryDate}`;
+	if (!existsSync(marker) || readFileSync(marker, 'utf8').split('\n')[0] !== registryLine) {
 		rmSync(dir, { recursive: true, force: true });
 		mkdirSync(dir, { recursive: true });
 		// n8n 1.x's nodes-base points xlsx at a tarball on a CDN outside the npm registry; take the
@@ -65,11 +65,10 @@ export function ensureN8n(line: Line): N8nInstall {
 		// --before: n8n's dependency ranges float, and a registry in the middle of publishing a package
 		// family (aws-sdk) lists one part of it without the parts it requires; resolving against the
 		// registry as it was on one date makes every machine install the same tree.
-		const pinned = ['--ignore-scripts', `--before=${versions.registryDate}`];
-		run('npm', ['install', ...pinned, '--no-audit', '--no-fund', '--loglevel=error', `n8n@${version}`], { cwd: dir, env });
+		run('npm', ['install', '--ignore-scripts', `--before=${versions.registryDate}`, '--no-audit', '--no-fund', '--loglevel=error', `n8n@${version}`], { cwd: dir, env });
 		say('building sqlite3 for this Node (about a minute)…');
 		run('npm', ['rebuild', 'sqlite3', '--loglevel=error'], { cwd: dir, env });
-		writeFileSync(marker, `registry ${versions.registryDate}\ninstalled ${new Date().toISOString()}\n`);
+		writeFileSync(marker, `${registryLine}\ninstalled ${new Date().toISOString()}\n`);
 		say(`n8n ${version} installed in ${Math.round((Date.now() - started) / 1000)} s`);
 	}
 	return { dir, nodeBin, version, bin: path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n') };
