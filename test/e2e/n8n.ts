@@ -164,12 +164,15 @@ export class N8nInstance extends N8nProcess {
 		}
 	}
 
-	/** Waits until an execution has ended; returns its status and parsed run data. */
-	async finishedRun(executionId: string, timeoutMs = 180_000): Promise<{ status: string; data: any }> {
+	/**
+	 * Waits until an execution has ended; returns its status and parsed run data. Each check costs n8n
+	 * a read and parse of the execution: a benchmark of n8n's memory checks seldom (`pollMs`).
+	 */
+	async finishedRun(executionId: string, timeoutMs = 180_000, pollMs = 500): Promise<{ status: string; data: any }> {
 		for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
 			const execution = (await this.rest('GET', `/executions/${executionId}`)).json?.data;
 			if (execution && !['waiting', 'running', 'new'].includes(execution.status)) return { status: execution.status, data: parse(execution.data) };
-			await new Promise((resolve) => setTimeout(resolve, 500));
+			await new Promise((resolve) => setTimeout(resolve, pollMs));
 		}
 		throw new Error(`execution ${executionId} did not end within ${timeoutMs / 1000} s`);
 	}
