@@ -147,6 +147,25 @@ describe('queue-aware submit, callback mode (real engine, emulator with max_queu
 		expect(log.fetches).toBeLessThanOrEqual(12);
 	});
 
+	it('n8n restarts after TT API refused an item submitted after the pause: the new process sees the lane went past it and says so in the item', async () => {
+		const prompts = promptsOf('callback refused before restart', 9);
+		// The first item submitted after the pause, by the lane of the first item's job.
+		prompts[3] = 'callback refused before restart forbidden-word';
+		const paused = await pause(prompts);
+		const firstJob = paused.items[0].json.jobId;
+		// The process that paused the run takes the first job's callback: its submit of item 3 is refused
+		// (400), so it submits item 6. Every other callback reaches a restarted process.
+		const answers = await deliverUntilResumed(listener, paused, 1, (index) => ((listener.received[index].body as IDataObject).jobId === firstJob ? deliverToPausedRun : restarted.deliverToPausedRun), 15_000);
+		const resumed = answers.filter((answer) => answer.items);
+		expect(resumed).toHaveLength(1);
+		const items = resumed[0].items!;
+		expect(items.map((item) => item.json.status ?? item.json.error)).toEqual(
+			prompts.map((_prompt, index) => (index === 3 ? 'This item did not become a job when it was submitted after the pause' : 'SUCCESS')),
+		);
+		expect(items[3].json.errorDescription).toMatch(/^The n8n process that submitted it has restarted/);
+		expect(queueLog(env.emulator, prompts)).toMatchObject({ accepted: 8, startedTwice: [] });
+	});
+
 	it('one process, two callbacks lost mid-run: their lanes go on once a later job ends, every item comes out once, nothing submitted twice', async () => {
 		const prompts = promptsOf('callback lost', 15);
 		const paused = await pause(prompts);

@@ -14,8 +14,7 @@ import { laneParams } from './token';
  */
 export async function walkLanesBack(ctx: IWebhookFunctions, queue: QueuedRun, heads: Set<string>, memory: RunMemory, fetchPath: string): Promise<void> {
 	for (;;) {
-		const placed = new Set(memory.jobs.values());
-		const unplaced = [...memory.previous.values()].find((jobId) => !placed.has(jobId) && !heads.has(jobId));
+		const unplaced = unplacedPrevious(queue, heads, memory);
 		if (!unplaced) return;
 		let answer = memory.ended.get(unplaced);
 		try {
@@ -43,23 +42,47 @@ export function jobAtPosition(queue: QueuedRun, headAt: Map<number, string>, mem
  * this process did not see why, the item says so.
  */
 export function settledPositions(queue: QueuedRun, headAt: Map<number, string>, memory: RunMemory, fetchPath: string): CallbackJob[] | undefined {
-	const positionOfJob = new Map<string, number>([...memory.jobs].map(([position, jobId]) => [jobId, position]));
-	for (const [position, itemIndex] of queue.order.entries()) if (position < queue.lanes) positionOfJob.set(headAt.get(itemIndex)!, position);
-	for (const [position, previous] of memory.previous) {
+	// Runs for every callback: it allocates only for a lane that went past a position, so that a
+	// long run does not make garbage in proportion to its length at each callback.
+	let positionOfJob: Map<string, number> | undefined;
+	memory.previous.forEach((previous, position) => {
+		if (jobAtPosition(queue, headAt, memory, position - queue.lanes) === previous) return;
+		positionOfJob ??= positionsOfJobs(queue, headAt, memory);
 		const from = positionOfJob.get(previous);
-		if (from === undefined) continue;
+		if (from === undefined) return;
 		for (let skipped = from + queue.lanes; skipped < position; skipped += queue.lanes) {
 			if (!memory.errors.has(skipped) && !memory.jobs.has(skipped)) memory.errors.set(skipped, refusedElsewhere(queue.order[skipped]));
 		}
+	});
+	for (let position = 0; position < queue.order.length; position++) {
+		if (!memory.errors.has(position) && !jobAtPosition(queue, headAt, memory, position)) return undefined;
 	}
 	const jobs: CallbackJob[] = [];
-	for (const [position, itemIndex] of queue.order.entries()) {
-		if (memory.errors.has(position)) continue;
-		const jobId = jobAtPosition(queue, headAt, memory, position);
-		if (!jobId) return undefined;
-		jobs.push({ jobId, itemIndex, fetchPath });
-	}
+	queue.order.forEach((itemIndex, position) => {
+		const jobId = memory.errors.has(position) ? undefined : jobAtPosition(queue, headAt, memory, position);
+		if (jobId) jobs.push({ jobId, itemIndex, fetchPath });
+	});
 	return jobs;
+}
+
+function positionsOfJobs(queue: QueuedRun, headAt: Map<number, string>, memory: RunMemory): Map<string, number> {
+	const positionOfJob = new Map<string, number>();
+	memory.jobs.forEach((jobId, position) => positionOfJob.set(jobId, position));
+	for (let position = 0; position < queue.lanes && position < queue.order.length; position++) positionOfJob.set(headAt.get(queue.order[position])!, position);
+	return positionOfJob;
+}
+
+/** A job that submitted one this process knows, at no position this process knows. */
+function unplacedPrevious(queue: QueuedRun, heads: Set<string>, memory: RunMemory): string | undefined {
+	let placed: Set<string> | undefined;
+	let unplaced: string | undefined;
+	memory.previous.forEach((previous, position) => {
+		// Usually the job just before in the same lane: then nothing is allocated.
+		if (unplaced !== undefined || heads.has(previous) || memory.jobs.get(position - queue.lanes) === previous) return;
+		placed ??= new Set(memory.jobs.values());
+		if (!placed.has(previous)) unplaced = previous;
+	});
+	return unplaced;
 }
 
 const refusedElsewhere = (itemIndex: number): RunEntry => ({
