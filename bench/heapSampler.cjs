@@ -1,4 +1,4 @@
-// Preloaded into n8n (NODE_OPTIONS=--require) by bench/pollCost.ts: the first SIGUSR2 starts V8's
+// Preloaded into n8n (NODE_OPTIONS=--require) by bench/jobCost.ts: the first SIGUSR2 starts V8's
 // sampling heap profiler, counting objects already collected too (so it sees all that was allocated,
 // not only what survived); the next writes the profile to $HEAP_OUT.<time> and stops.
 const inspector = require('inspector');

@@ -1,12 +1,13 @@
 /**
- * What a poll-mode run costs n8n's heap per job, and who allocates it: a real n8n 2.x runs the
- * volume bench's poll workflow (emulator at max_queue 10, 3 s jobs, 1 MB images downloaded to
- * binary) twice with 300 prompts. V8's sampling heap profiler, preloaded into n8n, counts every
- * allocation, collected or not. In the first run the bench leaves n8n alone until the emulator has
- * served every image; in the second it checks the execution every 500 ms from the start, as the
- * volume bench did until the checks turned out to cost n8n more than the run.
+ * What one job of a run costs n8n's heap, and who allocates it: a real n8n 2.x runs the volume
+ * bench's workflows (emulator at max_queue 10, 3 s jobs, 1 MB images downloaded to binary) with 300
+ * prompts, in poll mode and in callback mode. V8's sampling heap profiler, preloaded into n8n,
+ * counts every allocation, collected or not. The bench leaves n8n alone until the emulator has served
+ * every image, then reads the execution once. Poll mode runs a second time with the execution checked
+ * every 500 ms from the start, as the volume bench did until the checks turned out to cost n8n more
+ * than the run.
  *
- *   npx tsx bench/pollCost.ts          (about 4 minutes)
+ *   npx tsx bench/jobCost.ts          (about 6 minutes)
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ import { startEmulator } from '../test/emulator/emulator';
 import { startWithVolumeWorkflows, volumeN8n } from './volume';
 import { VOLUME_FLOWS } from './volumeWorkflows';
 
-const KEY = 'bench-poll-cost-key';
+const KEY = 'bench-job-cost-key';
 const PROMPTS = 300;
 const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -28,6 +29,7 @@ interface ProfileNode {
 
 /** Who allocated, by the first of these found anywhere on the allocation's stack. */
 const ALLOCATORS: Array<[string, RegExp]> = [
+	["n8n reading the stored execution (each callback)", /^(parseExecutionData|parseFlatted) /],
 	["n8n loading and applying the credential for each request", /^(getCredentials|_getCredentials|getDecrypted|authenticate) .*(credentials-helper|context)/],
 	["n8n's HTTP client", /axios|follow-redirects|backend-network|node:_http|node:net/],
 	["n8n's database", /typeorm|sqlite3/],
@@ -51,7 +53,7 @@ function allocationsBy(profile: ProfileNode): Map<string, number> {
 }
 
 async function main() {
-	const work = mkdtempSync(path.join(tmpdir(), 'ttapi-poll-cost-'));
+	const work = mkdtempSync(path.join(tmpdir(), 'ttapi-job-cost-'));
 	const emulator = await startEmulator({ validKeys: [KEY], maxQueue: 10, enforceMaxQueue: true, queueMs: 1000, runMs: 2000, imageBytes: 1024 * 1024 });
 	const n8n = await volumeN8n(work, {
 		N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem',
@@ -61,13 +63,13 @@ async function main() {
 	});
 	try {
 		await startWithVolumeWorkflows(n8n, work, emulator.url, KEY);
-		const { id, path: webhookPath } = VOLUME_FLOWS['ours poll'];
 		const signal = async () => {
 			process.kill(n8n.server!.pid!, 'SIGUSR2');
 			await sleep(2000);
 		};
-		const run = async (label: string, count: number, checkFromStart: boolean): Promise<Map<string, number> | undefined> => {
-			const prompts = Array.from({ length: count }, (_, n) => `poll cost ${label} #${n}`);
+		const run = async (method: 'ours poll' | 'ours callback', label: string, count: number, checkFromStart = false): Promise<Map<string, number> | undefined> => {
+			const { id, path: webhookPath } = VOLUME_FLOWS[method];
+			const prompts = Array.from({ length: count }, (_, n) => `job cost ${label} #${n}`);
 			const before = new Set((await n8n.executions(id)).map((execution) => execution.id));
 			const downloadsBefore = emulator.requestsTo('/files/').length;
 			const measured = count === PROMPTS;
@@ -83,7 +85,8 @@ async function main() {
 			let executionId: string | undefined;
 			while (!(executionId = (await n8n.executions(id)).find((execution) => !before.has(execution.id))?.id)) await sleep(500);
 			const { data } = await n8n.finishedRun(executionId, 30 * 60_000, 500);
-			const results = (data.resultData.runData['TT API'][0].data.main[0] as Array<{ binary?: unknown }>).filter((item) => item.binary).length;
+			const tasks = data.resultData.runData['TT API'] as Array<{ data?: { main?: Array<Array<{ binary?: unknown }>> } }>;
+			const results = tasks.flatMap((task) => task.data?.main?.[0] ?? []).filter((item) => item.binary).length;
 			if (results !== count) throw new Error(`${label}: ${results} of ${count} items came out with an image`);
 			if (!measured) return undefined;
 			await signal();
@@ -91,16 +94,22 @@ async function main() {
 			return allocationsBy((JSON.parse(readFileSync(path.join(work, file), 'utf8')) as { head: ProfileNode }).head);
 		};
 
-		await run('warm-up', 10, false);
-		const quiet = (await run('quiet', PROMPTS, false))!;
-		const checked = (await run('checked', PROMPTS, true))!;
+		await run('ours poll', 'poll warm-up', 10);
+		await run('ours callback', 'callback warm-up', 10);
+		const runs: Array<[string, Map<string, number>]> = [
+			['poll', (await run('ours poll', 'poll', PROMPTS))!],
+			['callback', (await run('ours callback', 'callback', PROMPTS))!],
+			['poll, checked every 500 ms', (await run('ours poll', 'poll checked', PROMPTS, true))!],
+		];
 		const perJob = (bytes: number) => (bytes / PROMPTS / 1048576).toFixed(2);
 		const sum = (bytes: Map<string, number>) => [...bytes.values()].reduce((total, value) => total + value, 0);
-		console.log(`poll mode, ${PROMPTS} prompts: JS heap allocated per job in n8n`);
-		console.log(`  left alone until the run ended: ${perJob(sum(quiet))} MB`);
-		console.log(`  execution checked every 500 ms: ${perJob(sum(checked))} MB (${(sum(checked) / sum(quiet)).toFixed(2)}×)`);
-		console.log('of the run left alone, per job:');
-		for (const [name, bytes] of quiet) console.log(`  ${perJob(bytes)} MB  ${name}`);
+		const [poll, callback, checked] = runs.map(([, bytes]) => bytes);
+		console.log(`JS heap allocated in n8n per job, runs of ${PROMPTS} prompts (MB):`);
+		console.log(`| allocated by | ${runs.map(([label]) => label).join(' | ')} |`);
+		console.log(`|---|${runs.map(() => '---|').join('')}`);
+		for (const name of poll.keys()) console.log(`| ${name} | ${runs.map(([, bytes]) => perJob(bytes.get(name)!)).join(' | ')} |`);
+		console.log(`| **all** | ${runs.map(([, bytes]) => `**${perJob(sum(bytes))}**`).join(' | ')} |`);
+		console.log(`callback / poll: ${(sum(callback) / sum(poll)).toFixed(2)}×; poll checked every 500 ms / left alone: ${(sum(checked) / sum(poll)).toFixed(2)}×`);
 	} finally {
 		await n8n.stop();
 		await emulator.stop();
