@@ -42,8 +42,8 @@ export function jobAtPosition(queue: QueuedRun, headAt: Map<number, string>, mem
  * this process did not see why, the item says so.
  */
 export function settledPositions(queue: QueuedRun, headAt: Map<number, string>, memory: RunMemory, fetchPath: string): CallbackJob[] | undefined {
-	// Runs for every callback: it allocates only for a lane that went past a position, so that a
-	// long run does not make garbage in proportion to its length at each callback.
+	// Runs at every callback, so it allocates nothing until every position is settled, unless a lane
+	// went past one: the callbacks of a long run do not each copy the whole run.
 	let positionOfJob: Map<string, number> | undefined;
 	memory.previous.forEach((previous, position) => {
 		if (jobAtPosition(queue, headAt, memory, position - queue.lanes) === previous) return;
