@@ -29,7 +29,7 @@ interface ProfileNode {
 
 /** Who allocated, by the first of these found anywhere on the allocation's stack. */
 const ALLOCATORS: Array<[string, RegExp]> = [
-	["n8n reading the stored execution (each callback)", /^(parseExecutionData|parseFlatted) /],
+	["n8n reading and parsing the stored execution", /^(parseExecutionData|parseFlatted) /],
 	["n8n loading and applying the credential for each request", /^(getCredentials|_getCredentials|getDecrypted|authenticate) .*(credentials-helper|context)/],
 	["n8n's HTTP client", /axios|follow-redirects|backend-network|node:_http|node:net/],
 	["n8n's database", /typeorm|sqlite3/],
