@@ -9,17 +9,16 @@
  *
  *   npx tsx bench/callbackCost.ts          (about 3 minutes)
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { startEmulator } from '../test/emulator/emulator';
-import { startWithVolumeWorkflows, volumeN8n } from './volume';
+import { postPrompts, signalProfiler, sleep, startWithVolumeWorkflows, volumeN8n } from './volume';
 import { VOLUME_FLOWS } from './volumeWorkflows';
 
 const KEY = 'bench-callback-cost-key';
 const CALLBACKS = 300;
-const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
 
 interface GcEvent {
 	beforeGC: { heapStatistics: { usedHeapSize: number }; heapSpaceStatistics: Array<{ spaceName: string; spaceUsedSize: number }> };
@@ -34,33 +33,23 @@ async function main() {
 	const n8n = await volumeN8n(work, { N8N_LOG_LEVEL: 'info', NODE_OPTIONS: `--require ${path.resolve(__dirname, 'gcProfiler.cjs')}`, GC_OUT: path.join(work, 'gc') });
 	try {
 		await startWithVolumeWorkflows(n8n, work, emulator.url, KEY);
-		const { id, path: webhookPath } = VOLUME_FLOWS['ours callback'];
-		const signal = async () => {
-			process.kill(n8n.server!.pid!, 'SIGUSR2');
-			await sleep(2000);
-		};
+		const { id } = VOLUME_FLOWS['ours callback'];
+		const gcProfile = path.join(work, 'gc');
 		for (const count of [10, 1000]) {
 			const prompts = Array.from({ length: count }, (_, n) => `callback cost x${count} #${n} ${emulator.options.stuckMarker}`);
-			for (let attempt = 0; ; attempt++) {
-				const answer = await fetch(`${n8n.baseUrl}/webhook/${webhookPath}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompts }) });
-				if (answer.ok) break;
-				// The production webhook is registered a moment after n8n answers its first requests.
-				if (attempt > 30) throw new Error(`webhook answered HTTP ${answer.status}`);
-				await sleep(1000);
-			}
+			await postPrompts(n8n, 'ours callback', prompts);
 			while ((await n8n.executions(id)).filter((execution) => execution.status === 'waiting').length < (count === 10 ? 1 : 2)) await sleep(500);
 			const submit = emulator.requestsTo('/openai/gpt/generations').find((request) => (request.body as { prompt?: string }).prompt === prompts[0])!;
 			const hookUrl = String((submit.body as { hookUrl: string }).hookUrl);
-			await signal();
+			// The GC profiler starts again on every signal: what it saw so far is n8n's, not the callbacks'.
+			await signalProfiler(n8n, gcProfile);
 			const started = Date.now();
 			for (let n = 0; n < CALLBACKS; n++) {
 				const answer = await fetch(hookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jobId: `not-of-this-run-${n}`, status: 'SUCCESS', data: {} }) });
 				if (answer.status !== 200) throw new Error(`callback answered HTTP ${answer.status}: ${await answer.text()}`);
 			}
 			const ms = Date.now() - started;
-			await signal();
-			const file = readdirSync(work).filter((name) => name.startsWith('gc.')).sort().at(-1)!;
-			const events = (JSON.parse(readFileSync(path.join(work, file), 'utf8')) as { statistics: GcEvent[] }).statistics;
+			const events = (await signalProfiler<{ statistics: GcEvent[] }>(n8n, gcProfile))!.statistics;
 			const freed = events.reduce((sum, event) => sum + event.beforeGC.heapStatistics.usedHeapSize - event.afterGC.heapStatistics.usedHeapSize, 0);
 			// A young collection moves what survived it into the old generation, where only a major collection frees it.
 			const promoted = events.reduce((sum, event) => sum + Math.max(0, oldUsed(event.afterGC) - oldUsed(event.beforeGC)), 0);

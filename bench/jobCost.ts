@@ -9,17 +9,16 @@
  *
  *   npx tsx bench/jobCost.ts          (about 6 minutes)
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { startEmulator } from '../test/emulator/emulator';
-import { startWithVolumeWorkflows, volumeN8n } from './volume';
+import { postPrompts, signalProfiler, sleep, startWithVolumeWorkflows, volumeN8n } from './volume';
 import { VOLUME_FLOWS } from './volumeWorkflows';
 
 const KEY = 'bench-job-cost-key';
 const PROMPTS = 300;
-const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
 
 interface ProfileNode {
 	callFrame: { functionName: string; url: string };
@@ -63,24 +62,14 @@ async function main() {
 	});
 	try {
 		await startWithVolumeWorkflows(n8n, work, emulator.url, KEY);
-		const signal = async () => {
-			process.kill(n8n.server!.pid!, 'SIGUSR2');
-			await sleep(2000);
-		};
 		const run = async (method: 'ours poll' | 'ours callback', label: string, count: number, checkFromStart = false): Promise<Map<string, number> | undefined> => {
-			const { id, path: webhookPath } = VOLUME_FLOWS[method];
+			const { id } = VOLUME_FLOWS[method];
 			const prompts = Array.from({ length: count }, (_, n) => `job cost ${label} #${n}`);
 			const before = new Set((await n8n.executions(id)).map((execution) => execution.id));
 			const downloadsBefore = emulator.requestsTo('/files/').length;
 			const measured = count === PROMPTS;
-			if (measured) await signal();
-			for (let attempt = 0; ; attempt++) {
-				const answer = await fetch(`${n8n.baseUrl}/webhook/${webhookPath}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompts }) });
-				if (answer.ok) break;
-				// The production webhook is registered a moment after n8n answers its first requests.
-				if (attempt > 30) throw new Error(`webhook answered HTTP ${answer.status}`);
-				await sleep(1000);
-			}
+			if (measured) await signalProfiler(n8n);
+			await postPrompts(n8n, method, prompts);
 			if (!checkFromStart) while (emulator.requestsTo('/files/').length - downloadsBefore < count) await sleep(500);
 			let executionId: string | undefined;
 			while (!(executionId = (await n8n.executions(id)).find((execution) => !before.has(execution.id))?.id)) await sleep(500);
@@ -89,9 +78,7 @@ async function main() {
 			const results = tasks.flatMap((task) => task.data?.main?.[0] ?? []).filter((item) => item.binary).length;
 			if (results !== count) throw new Error(`${label}: ${results} of ${count} items came out with an image`);
 			if (!measured) return undefined;
-			await signal();
-			const file = readdirSync(work).filter((name) => name.startsWith('heap.')).sort().at(-1)!;
-			return allocationsBy((JSON.parse(readFileSync(path.join(work, file), 'utf8')) as { head: ProfileNode }).head);
+			return allocationsBy((await signalProfiler<{ head: ProfileNode }>(n8n, path.join(work, 'heap')))!.head);
 		};
 
 		await run('ours poll', 'poll warm-up', 10);

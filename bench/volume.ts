@@ -9,7 +9,7 @@
  * as it starts by default, and in one whose heap V8 limits (NODE_OPTIONS), as a container with
  * little memory does, which shows how much of its peak is garbage V8 collects only when it must.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { startEmulator } from '../test/emulator/emulator';
@@ -27,6 +27,8 @@ const SMALL = 10;
 const IDLE_MS = 30_000;
 /** About 170 MB above the heap n8n uses idle with the volume workflows. */
 const HEAP_LIMIT_MB = 384;
+
+export const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A row of the table: a method's workflow, run by an n8n process of its own, with these NODE_OPTIONS. */
 interface VolumeRun {
@@ -54,6 +56,8 @@ export interface VolumeRow extends Tally {
 	/** n8n's JS heap in use (its /metrics): the highest sample during the run, and 30 s after it, once V8 has collected an idle process's garbage. */
 	heapPeakBytes?: number;
 	heapAfterBytes?: number;
+	/** Where the time beyond the ideal went (timeSpent). */
+	spent?: TimeSpent;
 	/** Why the run has no figures: n8n died or did not answer, with the end of its log. */
 	failure?: string;
 }
@@ -118,6 +122,70 @@ export async function startWithVolumeWorkflows(n8n: N8nInstance, work: string, e
 	await n8n.login();
 }
 
+/** Where a run's time beyond the ideal went, from the emulator's job times (epoch ms, like n8n's run data). */
+interface TimeSpent {
+	/** From the webhook's start to the first submit TT API accepted. */
+	headMs: number;
+	/** A queue place left free: from a job's end to the submit that filled its place (the k-th end and the (k + 10)-th submit). Median, p95, and their sum over the places (the sum / 10 adds to the wall time). */
+	refillMedianMs: number;
+	refillP95Ms: number;
+	refillSumMs: number;
+	/** From the last job's end to the end of the run (downloads, resume). */
+	tailMs: number;
+}
+
+function timeSpent(jobs: Array<{ submittedAt: number; endsAt: number }>, startedAt: number, endedAt: number): TimeSpent | undefined {
+	if (jobs.length <= MAX_QUEUE) return undefined;
+	const submits = jobs.map((job) => job.submittedAt).sort((a, b) => a - b);
+	const ends = jobs.map((job) => job.endsAt).sort((a, b) => a - b);
+	const refills = ends.slice(0, -MAX_QUEUE).map((end, k) => Math.max(0, submits[k + MAX_QUEUE] - end));
+	const sorted = [...refills].sort((a, b) => a - b);
+	return {
+		headMs: submits[0] - startedAt,
+		refillMedianMs: sorted[Math.floor(sorted.length / 2)],
+		refillP95Ms: sorted[Math.floor(sorted.length * 0.95)],
+		refillSumMs: refills.reduce((sum, gap) => sum + gap, 0),
+		tailMs: endedAt - ends.at(-1)!,
+	};
+}
+
+/** Posts prompts to a volume workflow's webhook. n8n registers production webhooks a moment after it first answers, so a 404 is tried again for up to 30 s. */
+export async function postPrompts(n8n: N8nInstance, method: VolumeMethod, prompts: string[]): Promise<void> {
+	for (let attempt = 1; ; attempt++) {
+		const answer = await fetch(`${n8n.baseUrl}/webhook/${VOLUME_FLOWS[method].path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompts }) });
+		if (answer.ok) return;
+		if (answer.status !== 404 || attempt > 30) throw new Error(`${method}: webhook answered HTTP ${answer.status}: ${await answer.text()}`);
+		await sleep(1000);
+	}
+}
+
+/**
+ * Signals the profiler preloaded into n8n (bench/heapSampler.cjs, bench/gcProfiler.cjs) and, when
+ * `profilePrefix` is given, waits for the profile it writes to `<profilePrefix>.<time>` and returns it parsed.
+ */
+export async function signalProfiler<Profile>(n8n: N8nInstance, profilePrefix?: string): Promise<Profile | undefined> {
+	const directory = path.dirname(profilePrefix ?? '.');
+	const name = path.basename(profilePrefix ?? '.');
+	const profiles = () => (profilePrefix ? readdirSync(directory).filter((file) => file.startsWith(`${name}.`)) : []);
+	const before = new Set(profiles());
+	process.kill(n8n.server!.pid!, 'SIGUSR2');
+	if (!profilePrefix) {
+		// Starting a profiler writes nothing to wait for.
+		await sleep(2000);
+		return undefined;
+	}
+	for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(200)) {
+		const file = profiles().find((candidate) => !before.has(candidate));
+		if (!file) continue;
+		try {
+			return JSON.parse(readFileSync(path.join(directory, file), 'utf8')) as Profile;
+		} catch {
+			// Still being written.
+		}
+	}
+	throw new Error(`n8n wrote no profile to ${profilePrefix}.* within 60 s of SIGUSR2`);
+}
+
 export async function runVolume(work: string, prompts: number, log: (line: string) => void): Promise<VolumeRow[]> {
 	const emulator = await startEmulator({ validKeys: [KEY], maxQueue: MAX_QUEUE, enforceMaxQueue: true, queueMs: 1000, runMs: JOB_MS - 1000, imageBytes: IMAGE_BYTES });
 	// As self-hosted production runs: binary data on disk, not in the execution's memory. The
@@ -135,32 +203,32 @@ export async function runVolume(work: string, prompts: number, log: (line: strin
 					return await call();
 				} catch (error) {
 					if (attempt >= 5 || n8n.server?.exitCode !== null) throw error;
-					await new Promise((resolve) => setTimeout(resolve, 2000));
+					await sleep(2000);
 				}
 			}
 		};
 
 		const run = async ({ label, method }: VolumeRun, count: number): Promise<VolumeRow> => {
-			const { id, path: webhookPath } = VOLUME_FLOWS[method];
+			const { id } = VOLUME_FLOWS[method];
 			const list = Array.from({ length: count }, (_, n) => `volume ${label} x${count} #${n + 1}`);
 			// Every run starts from an idle n8n, as a nightly run does: V8 has collected the garbage of
 			// n8n's start or of the run before (a run started right after another inherits its heap limits).
-			await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+			await sleep(IDLE_MS);
 			const before = new Set((await n8n.executions(id)).map((execution) => execution.id));
 			const since = Date.now();
 			const rss = peakRssFrom(pid);
 			const heap = heapPeakFrom(n8n.baseUrl);
 			try {
-				const answer = await fetch(`${n8n.baseUrl}/webhook/${webhookPath}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompts: list }) });
-				if (!answer.ok) throw new Error(`${method}: webhook answered HTTP ${answer.status}: ${await answer.text()}`);
+				await postPrompts(n8n, method, list);
 				let executionId: string | undefined;
-				while (!(executionId = (await patiently(() => n8n.executions(id))).find((execution) => !before.has(execution.id))?.id)) await new Promise((resolve) => setTimeout(resolve, 500));
+				while (!(executionId = (await patiently(() => n8n.executions(id))).find((execution) => !before.has(execution.id))?.id)) await sleep(500);
 				// Checked every 10 s: a check every 500 ms made n8n allocate more than the run itself did.
 				const { data } = await patiently(() => n8n.finishedRun(executionId!, 3 * 60 * 60_000, 10_000));
 				const peakRssBytes = rss.peak();
 				const runData = data.resultData.runData;
 				const tasks = Object.values(runData).flat() as Array<{ startTime: number; executionTime: number }>;
-				const wallMs = Math.max(...tasks.map((task) => task.startTime + task.executionTime)) - runData.Webhook[0].startTime;
+				const startedAt = runData.Webhook[0].startTime;
+				const wallMs = Math.max(...tasks.map((task) => task.startTime + task.executionTime)) - startedAt;
 				const inRun = new Set(list);
 				const jobs = emulator.jobTimes().filter((job) => job.submittedAt >= since && inRun.has(job.prompt));
 				// No faults here: a submit that started no job was refused with 499.
@@ -169,9 +237,10 @@ export async function runVolume(work: string, prompts: number, log: (line: strin
 				if (data.resultData.error) log(`${label} x${count}: the execution failed: ${data.resultData.error.message}`);
 				const heapPeakBytes = heap.stop();
 				// An idle V8 collects its garbage within seconds (its memory reducer); what is left is what n8n keeps.
-				await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+				await sleep(IDLE_MS);
 				const heapAfterBytes = await heapUsedOf(n8n.baseUrl);
-				return { method: label, prompts: count, wallMs, idealMs: (count / MAX_QUEUE) * JOB_MS, startRssBytes: rss.start, peakRssBytes, heapPeakBytes, heapAfterBytes, ...counts };
+				const spent = timeSpent(jobs, startedAt, startedAt + wallMs);
+				return { method: label, prompts: count, wallMs, idealMs: (count / MAX_QUEUE) * JOB_MS, startRssBytes: rss.start, peakRssBytes, heapPeakBytes, heapAfterBytes, spent, ...counts };
 			} finally {
 				rss.peak();
 				heap.stop();
@@ -237,6 +306,13 @@ export function volumeTable(rows: VolumeRow[], prompts: number): string[] {
 		lines.push(
 			`| ${row.method} | ${(row.wallMs / row.idealMs).toFixed(2)}× (${(row.wallMs / 1000).toFixed(0)} s) | ${row.results} | ${row.errors} (${row.errors499}) | ${row.lost} | ${row.duplicates} | ${row.submittedTwice} | ${row.refusals} / ${row.refusals - row.errors499} | ${row.fetchesPerJob.toFixed(2)} | ${row.growthBytes === undefined ? '—' : `${row.growthBytes >= 0 ? '+' : ''}${mb(row.growthBytes)}`} (${rise(small)} → ${rise(row)}) | ${heapOf(small)} → ${heapOf(row)} |`,
 		);
+	}
+	lines.push('', `Where the time beyond the ideal went (a queue place left free: from a job's end to the submit that filled it; ${MAX_QUEUE} places, so their sum / ${MAX_QUEUE} adds to the wall time):`, '');
+	lines.push('| method | beyond the ideal | before the first submit | places left free: median / p95 per job, sum / 10 | after the last job ended |', '|---|---|---|---|---|');
+	const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+	for (const row of rows.filter((entry) => entry.prompts === prompts && entry.spent)) {
+		const { headMs, refillMedianMs, refillP95Ms, refillSumMs, tailMs } = row.spent!;
+		lines.push(`| ${row.method} | ${s(row.wallMs - row.idealMs)} | ${s(headMs)} | ${refillMedianMs} / ${refillP95Ms} ms, ${s(refillSumMs / MAX_QUEUE)} | ${s(tailMs)} |`);
 	}
 	return lines;
 }
