@@ -8,7 +8,7 @@ import path from 'node:path';
 
 import { parse } from 'flatted';
 
-import { webhookWorkflow } from '../../bench/workflows';
+import { link, node, ttApiNode, webhookWorkflow } from '../../bench/workflows';
 import { startEmulator, type TtApiEmulator } from '../emulator/emulator';
 import { versions, type Line } from './install';
 import { N8nInstance, packPackage, TRIGGER_WEBHOOK_ID } from './n8n';
@@ -19,6 +19,32 @@ const TRIGGER_SECRET = 'e2e-trigger-secret-4b8d';
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const EARLY_ID = 'TtApiEarlyCallbk';
 const EARLY_PATH = 'early-callbacks';
+const TWO_PAUSES_ID = 'TtApiTwoPauses01';
+const TWO_PAUSES_PATH = 'two-pauses';
+const LOOP_PAUSES_ID = 'TtApiLoopPauses1';
+const LOOP_PAUSES_PATH = 'loop-pauses';
+
+/** Webhook → one item per prompt → TT API in callback mode → a second TT API in callback mode, prompted by the first's result: one execution pauses twice. */
+function twoPausesWorkflow() {
+	const flow = webhookWorkflow(TWO_PAUSES_ID, TWO_PAUSES_PATH, 'callback', { options: { timeout: 600 } });
+	const again = ttApiNode('callback', false, { options: { timeout: 600 } });
+	Object.assign(again, { name: 'TT API again', parameters: { ...again.parameters, prompt: '={{ $json.prompt }}, once more' } });
+	flow.nodes.push(again);
+	Object.assign(flow.connections, { 'TT API': link('TT API again') });
+	return flow;
+}
+
+/** Webhook → one item per prompt → Loop Over Items, one at a time → TT API in callback mode → back to the loop: the same node pauses one execution once per prompt. */
+function loopPausesWorkflow() {
+	const flow = webhookWorkflow(LOOP_PAUSES_ID, LOOP_PAUSES_PATH, 'callback', { options: { timeout: 600 } });
+	flow.nodes.push(node('Loop Over Items', 'n8n-nodes-base.splitInBatches', 3, { batchSize: 1, options: {} }), node('All done', 'n8n-nodes-base.noOp', 1, {}));
+	Object.assign(flow.connections, {
+		'One item per prompt': link('Loop Over Items'),
+		'Loop Over Items': { main: [[{ node: 'All done', type: 'main', index: 0 }], [{ node: 'TT API', type: 'main', index: 0 }]] },
+		'TT API': link('Loop Over Items'),
+	});
+	return flow;
+}
 
 let tarball: string | undefined;
 const packOnce = (dir: string) => (tarball ??= packPackage(dir));
@@ -96,9 +122,11 @@ describe.each(lines)('real n8n %s', (line) => {
 	describe('with the server running', () => {
 		beforeAll(async () => {
 			// One job in flight at a time, so the run hangs on the first job's callback.
-			await n8n.importWorkflows([webhookWorkflow(EARLY_ID, EARLY_PATH, 'callback', { options: { download: true, maxJobsInFlight: 1, timeout: 600 } })]);
+			await n8n.importWorkflows([webhookWorkflow(EARLY_ID, EARLY_PATH, 'callback', { options: { download: true, maxJobsInFlight: 1, timeout: 600 } }), twoPausesWorkflow(), loopPausesWorkflow()]);
 			await n8n.activate('TtApiDemoTrigger');
 			await n8n.activate(EARLY_ID);
+			await n8n.activate(TWO_PAUSES_ID);
+			await n8n.activate(LOOP_PAUSES_ID);
 			await n8n.start();
 			await n8n.login();
 		});
@@ -227,6 +255,46 @@ describe.each(lines)('real n8n %s', (line) => {
 			} finally {
 				Object.assign(emulator.options, { queueMs, runMs, callbackFirstMarker: undefined });
 			}
+		});
+
+		/** Posts the prompts to an active workflow's production webhook; returns the execution it started, once ended. */
+		const runFromWebhook = async (workflowId: string, webhookPath: string, prompts: string[]) => {
+			const before = new Set((await n8n.executions(workflowId)).map((execution) => execution.id));
+			for (const deadline = Date.now() + 60_000; ; await new Promise((resolve) => setTimeout(resolve, 500))) {
+				const answer = await fetch(`${n8n.baseUrl}/webhook/${webhookPath}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompts }) });
+				// n8n registers active workflows' webhooks after its REST API answers.
+				if (answer.status !== 404 || Date.now() > deadline) {
+					expect(answer.status).toBe(200);
+					break;
+				}
+			}
+			let executionId = '';
+			for (const deadline = Date.now() + 60_000; !executionId && Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 200))) {
+				executionId = (await n8n.executions(workflowId)).find((execution) => !before.has(execution.id))?.id ?? '';
+			}
+			// A pause whose callbacks were ignored would wait out its 600 s Wait Timeout.
+			return await n8n.finishedRun(executionId, 120_000);
+		};
+
+		it('callback mode twice in one execution: the second TT API node pauses the run again and its callbacks resume it too', async () => {
+			const prompts = ['a heron at dawn', 'a lighthouse in fog'];
+			const { status, data } = await runFromWebhook(TWO_PAUSES_ID, TWO_PAUSES_PATH, prompts);
+			expect(status).toBe('success');
+			const first = data.resultData.runData['TT API'].at(-1).data.main[0];
+			const second = data.resultData.runData['TT API again'].at(-1).data.main[0];
+			expect(first.map((item: any) => [item.json.prompt, item.json.status])).toEqual(prompts.map((prompt) => [prompt, 'SUCCESS']));
+			expect(second.map((item: any) => [item.json.prompt, item.json.status])).toEqual(prompts.map((prompt) => [`${prompt}, once more`, 'SUCCESS']));
+			const secondJobs = second.map((item: any) => item.json.jobId as string);
+			expect(emulator.callbacks.filter((callback) => secondJobs.includes(callback.jobId)).map((callback) => callback.status)).toEqual([200, 200]);
+		});
+
+		it('callback mode in a loop: the same TT API node pauses one execution once per prompt, and each pause resumes by its own callback', async () => {
+			const prompts = ['a kite over dunes', 'a kettle on a stove', 'a kayak at dusk'];
+			const { status, data } = await runFromWebhook(LOOP_PAUSES_ID, LOOP_PAUSES_PATH, prompts);
+			expect(status).toBe('success');
+			const resumed = data.resultData.runData['TT API'].map((run: any) => run.data.main[0]).filter((items: any[]) => items.some((item) => item.json.status !== 'PENDING_QUEUE'));
+			expect(resumed.map((items: any[]) => items.map((item) => [item.json.prompt, item.json.status]))).toEqual(prompts.map((prompt) => [[prompt, 'SUCCESS']]));
+			expect(data.resultData.runData['All done'][0].data.main[0]).toHaveLength(prompts.length);
 		});
 
 		it('a callback with a bad secret gets 401 and starts no execution', async () => {

@@ -16,6 +16,7 @@ import { jobAtPosition, settledPositions, walkLanesBack } from './walk';
 
 export interface QueuedCallback {
 	executionId: string;
+	pauseId: string | undefined;
 	/** The run's callback token, checked: the hookUrls of the jobs submitted here carry it too. */
 	token: string;
 	entries: RunEntry[];
@@ -37,7 +38,7 @@ interface LaneRun {
  * then, one decision at a time, the run resumes if every item is settled.
  */
 export async function receiveQueued(ctx: IWebhookFunctions, callback: QueuedCallback): Promise<CompletedRun | undefined> {
-	const { executionId, token, entries, queue, body, jobId } = callback;
+	const { executionId, pauseId, token, entries, queue, body, jobId } = callback;
 	const heads = new Map(entries.filter((entry) => entry.jobId).map((entry) => [entry.jobId!, entry]));
 	const headAt = new Map([...heads].map(([headJobId, entry]) => [entry.itemIndex, headJobId]));
 	const fetchPath = String(heads.values().next().value?.fetchPath);
@@ -46,7 +47,7 @@ export async function receiveQueued(ctx: IWebhookFunctions, callback: QueuedCall
 	const position = head ? queue.order.indexOf(head.itemIndex) : lane.position;
 	if (position === undefined || position < 0 || position >= queue.order.length || (!head && position < queue.lanes)) return undefined;
 	if (!isFinished(body.status)) return undefined;
-	const memory = memoryOf(executionId);
+	const memory = memoryOf(executionId, pauseId);
 	const known = memory.jobs.get(position);
 	if (memory.resumed || (known !== undefined && known !== jobId)) return undefined;
 	if (lane.submitter === PROCESS_TAG) memory.ownCallbacks++;

@@ -38,12 +38,14 @@ export interface RunMemory {
 const runs = new Map<string, RunMemory>();
 const REMEMBERED_RUNS_LIMIT = 1000;
 
-export function memoryOf(executionId: string): RunMemory {
-	let memory = runs.get(executionId);
+/** What this process knows of one pause of the execution (CallbackRunState.pauseId). */
+export function memoryOf(executionId: string, pauseId: string | undefined): RunMemory {
+	const key = pauseId === undefined ? executionId : `${executionId}/${pauseId}`;
+	let memory = runs.get(key);
 	if (!memory) {
 		if (runs.size >= REMEMBERED_RUNS_LIMIT) runs.delete(runs.keys().next().value!);
 		memory = { ended: new Map(), resumed: false, decisions: Promise.resolve(), jobs: new Map(), previous: new Map(), errors: new Map(), handled: new Set(), submitting: new Set(), learnedByFetch: new Map(), submittedAt: new Map(), crossesProcesses: false, warnedCrossing: false, ownCallbacks: 0 };
-		runs.set(executionId, memory);
+		runs.set(key, memory);
 	}
 	return memory;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'crypto';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { jobToJson } from '../jobs/job';
@@ -68,7 +69,7 @@ export async function pauseForCallbacks(
 
 	const deadline = Date.now() + settings.timeoutMs;
 	// A queued item's place is in queue.order: its entry would say nothing more.
-	const state: CallbackRunState = { entries: entries.filter((entry) => !entry.queued) };
+	const state: CallbackRunState = { pauseId: randomUUID(), entries: entries.filter((entry) => !entry.queued) };
 	if (waiting.length > 0) {
 		state.queue = {
 			submitPath: model.submitPath,

@@ -37,7 +37,7 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<Completed
 		reply(ctx, 200, { received: true });
 		const state = runStateOf(ctx);
 		const run = { executionId, token: expected, ...state };
-		return await checkJobsOfThePause(ctx, { executionId, jobs: jobsOf(state.entries), memory: memoryOf(executionId), queued: !!state.queue }, async (body, jobId) => await takeCallback(ctx, run, body, jobId));
+		return await checkJobsOfThePause(ctx, { executionId, jobs: jobsOf(state.entries), memory: memoryOf(executionId, state.pauseId), queued: !!state.queue }, async (body, jobId) => await takeCallback(ctx, run, body, jobId));
 	}
 	const { body, tooLarge } = readCallbackBody(ctx);
 	const jobId = body ? jobIdOf(body) : undefined;
@@ -52,15 +52,15 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<Completed
 /** One job's end (its callback, or a fetch standing in for one) for the paused run. */
 async function takeCallback(
 	ctx: IWebhookFunctions,
-	{ executionId, token, entries, queue }: { executionId: string; token: string } & CallbackRunState,
+	{ executionId, token, pauseId, entries, queue }: { executionId: string; token: string } & CallbackRunState,
 	body: TtApiEnvelope,
 	jobId: string,
 ): Promise<CompletedRun | undefined> {
-	if (queue) return await receiveQueued(ctx, { executionId, token, entries, queue, body, jobId });
+	if (queue) return await receiveQueued(ctx, { executionId, pauseId, token, entries, queue, body, jobId });
 	const jobs = jobsOf(entries);
 	if (!isFinished(body.status) || !jobs.some((job) => job.jobId === jobId)) return undefined;
 
-	const memory = memoryOf(executionId);
+	const memory = memoryOf(executionId, pauseId);
 	if (memory.resumed) return undefined;
 	heardCallback(memory, jobId, body);
 	return await oneAtATime(memory, async () => {

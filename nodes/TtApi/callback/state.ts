@@ -39,6 +39,12 @@ export const queuedBody = (queue: QueuedRun, itemIndex: number): IDataObject => 
 
 /** What the pause keeps in the node's execution context, which n8n stores with the paused execution. */
 export interface CallbackRunState {
+	/**
+	 * Which pause of the execution this is: a loop may run the node again, and another TT API node
+	 * may pause the same execution after it; each pause's callbacks are a run of their own (absent
+	 * in runs paused before it existed).
+	 */
+	pauseId?: string;
 	entries: RunEntry[];
 	queue?: QueuedRun;
 }
@@ -67,7 +73,7 @@ export function runStateOf(ctx: IWebhookFunctions): CallbackRunState {
 	} catch {
 		run = undefined;
 	}
-	return { entries: Array.isArray(run?.entries) ? run.entries : [], queue: run?.queue };
+	return { pauseId: typeof run?.pauseId === 'string' ? run.pauseId : undefined, entries: Array.isArray(run?.entries) ? run.entries : [], queue: run?.queue };
 }
 
 /**
