@@ -1,14 +1,14 @@
 import { createHmac, randomBytes } from 'crypto';
 import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE, type HttpContext } from '../transport/request';
+import { credentialsOf, type HttpContext } from '../transport/settings';
 
 /** Query parameter of the resume URL that carries this run's callback token. */
 export const TOKEN_PARAM = 'ttapiToken';
 
 /** TT API does not sign callbacks: the URL carries a token only the key holder can compute. */
 export async function runToken(ctx: HttpContext, executionId: string): Promise<string> {
-	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
+	const credentials = await credentialsOf(ctx);
 	return createHmac('sha256', String(credentials.apiKey))
 		.update(`ttapi-callback:${executionId}:${ctx.getNode().id}`)
 		.digest('hex');

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 
 import { baseUrlProblem, normalizeBaseUrl } from './network';
 
@@ -16,13 +16,29 @@ export interface BaseUrl {
 	problem?: string;
 }
 
+const credentialReads = new WeakMap<object, Promise<ICredentialDataDecryptedObject>>();
+
+/**
+ * The TT API credential, read once per node context. Outside a running execution (a callback's
+ * webhook) n8n makes a new expression isolate for every read, tens of milliseconds that delay the
+ * next submit of a queued run.
+ */
+export async function credentialsOf(ctx: HttpContext): Promise<ICredentialDataDecryptedObject> {
+	let read = credentialReads.get(ctx);
+	if (read === undefined) {
+		read = ctx.getCredentials(CREDENTIAL_TYPE);
+		credentialReads.set(ctx, read);
+	}
+	return await read;
+}
+
 const baseUrls = new WeakMap<object, BaseUrl>();
 
 /** The credential's Base URL, checked once per execution before any request is sent. */
 export async function baseUrlOf(ctx: HttpContext): Promise<BaseUrl> {
 	let known = baseUrls.get(ctx);
 	if (known === undefined) {
-		const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
+		const credentials = await credentialsOf(ctx);
 		const baseUrl = normalizeBaseUrl(credentials.baseUrl);
 		let problem = baseUrlProblem(baseUrl);
 		// A key pasted into the wrong field must not be echoed in an error.
@@ -36,7 +52,7 @@ export async function baseUrlOf(ctx: HttpContext): Promise<BaseUrl> {
 
 /** The key, for the one header n8n's credential cannot add (Authorization on /v1); never logged. */
 export async function apiKeyOf(ctx: HttpContext): Promise<string> {
-	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
+	const credentials = await credentialsOf(ctx);
 	return typeof credentials.apiKey === 'string' ? credentials.apiKey : '';
 }
 
