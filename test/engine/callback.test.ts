@@ -80,6 +80,32 @@ describe('callback mode (real engine, emulator, callbacks delivered by the test)
 		expect(env.emulator.requestsTo('/openai/gpt/fetch')).toHaveLength(0);
 	});
 
+	it("a callback without the run's token gets 401 and changes nothing, also once the run's own callbacks have been accepted", async () => {
+		const paused = await pause(prompts(3, 2));
+		const [first, second] = jobIdsOf(paused);
+		const withToken = (url: string, token?: string) => {
+			const forged = new URL(url, 'http://localhost');
+			if (token === undefined) forged.searchParams.delete('ttapiToken');
+			else forged.searchParams.set('ttapiToken', token);
+			return `${forged.pathname}${forged.search}`;
+		};
+		env.emulator.finishJob(first);
+		const [firstCallback] = await listener.waitFor(1);
+		const forgedBefore = await deliverToPausedRun(paused, { ...firstCallback, url: withToken(firstCallback.url, 'guess') });
+		expect(await deliverToPausedRun(paused, firstCallback)).toMatchObject({ status: 200, items: undefined });
+
+		// The second job's end, claimed before it has ended, by someone without the token.
+		const claim = { url: firstCallback.url, body: { ...(firstCallback.body as IDataObject), jobId: second } };
+		const forgedAfter = await Promise.all([withToken(claim.url, 'guess'), withToken(claim.url), withToken(claim.url, '')].map(async (url) => await deliverToPausedRun(paused, { ...claim, url })));
+		expect([forgedBefore, ...forgedAfter].map((answer) => [answer.status, answer.items])).toEqual([[401, undefined], [401, undefined], [401, undefined], [401, undefined]]);
+
+		env.emulator.finishJob(second);
+		const [, secondCallback] = await listener.waitFor(2);
+		const resumed = await deliverToPausedRun(paused, secondCallback);
+		expect(resumed.status).toBe(200);
+		expect(promptOrder(resumed.items!)).toEqual(prompts(3, 2).map((item) => item.prompt));
+	});
+
 	it('twenty runs of five jobs whose callbacks all arrive at once give twenty resumes, each once', async () => {
 		const runs: PausedRun[] = [];
 		for (let run = 0; run < 20; run++) runs.push(await pause(prompts(100 + run, 5)));

@@ -8,7 +8,7 @@ import { receiveQueued } from './lanes';
 import { heardCallback, learnTheRest, memoryOf, oneAtATime } from './memory';
 import { readCallbackBody, reply, secretMatches } from './request';
 import { jobsOf, runStateOf, type CallbackJob, type CallbackRunState, type RunEntry } from './state';
-import { executionIdOf, runToken, TOKEN_PARAM } from './token';
+import { acceptToken, executionIdOf, expectedToken, TOKEN_PARAM } from './token';
 
 /** What the callback that completes a run resumes it with: every job's final state, and the items that never became one (at the pause or after it). */
 export interface CompletedRun {
@@ -28,11 +28,12 @@ export interface CompletedRun {
 export async function receiveCallback(ctx: IWebhookFunctions): Promise<CompletedRun | undefined> {
 	const executionId = executionIdOf(ctx);
 	const query = ctx.getQueryData() as Record<string, unknown>;
-	const expected = executionId ? await runToken(ctx, executionId) : '';
+	const expected = executionId ? await expectedToken(ctx, executionId) : '';
 	if (!executionId || !secretMatches(query[TOKEN_PARAM], expected)) {
 		reply(ctx, 401, { message: 'Unauthorized' });
 		return undefined;
 	}
+	await acceptToken(ctx, executionId, expected);
 	if (query[CHECK_PARAM] !== undefined) {
 		reply(ctx, 200, { received: true });
 		const state = runStateOf(ctx);

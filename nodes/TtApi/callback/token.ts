@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'crypto';
 import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 
-import { credentialsOf, type HttpContext } from '../transport/settings';
+import { baseUrlOf, credentialsOf, reuseBaseUrl, type BaseUrl, type HttpContext } from '../transport/settings';
 
 /** Query parameter of the resume URL that carries this run's callback token. */
 export const TOKEN_PARAM = 'ttapiToken';
@@ -12,6 +12,33 @@ export async function runToken(ctx: HttpContext, executionId: string): Promise<s
 	return createHmac('sha256', String(credentials.apiKey))
 		.update(`ttapi-callback:${executionId}:${ctx.getNode().id}`)
 		.digest('hex');
+}
+
+/**
+ * By execution and node: the token their callbacks carry and the Base URL their jobs are at, once
+ * this process has accepted one of those callbacks. A queued run's every callback submits a job, and
+ * in a webhook n8n builds a new expression isolate for each credential read, tens of milliseconds
+ * before the next job starts. The jobs stay where the run began even if the credential changes.
+ */
+const acceptedRuns = new Map<string, { token: string; baseUrl: BaseUrl }>();
+const ACCEPTED_RUNS_LIMIT = 1000;
+const runKey = (ctx: IWebhookFunctions, executionId: string) => `${executionId}/${ctx.getNode().id}`;
+
+/** The token this execution's callbacks to this node must carry. */
+export async function expectedToken(ctx: IWebhookFunctions, executionId: string): Promise<string> {
+	const accepted = acceptedRuns.get(runKey(ctx, executionId));
+	if (!accepted) return await runToken(ctx, executionId);
+	reuseBaseUrl(ctx, accepted.baseUrl);
+	return accepted.token;
+}
+
+/** A callback carried the expected token: later ones of the run need not read the credential. */
+export async function acceptToken(ctx: IWebhookFunctions, executionId: string, token: string): Promise<void> {
+	const key = runKey(ctx, executionId);
+	if (acceptedRuns.has(key)) return;
+	const baseUrl = await baseUrlOf(ctx);
+	if (acceptedRuns.size >= ACCEPTED_RUNS_LIMIT) acceptedRuns.delete(acceptedRuns.keys().next().value!);
+	acceptedRuns.set(key, { token, baseUrl });
 }
 
 /** Query parameters of a queued run's hookUrl: the job's position in the submit order, and the job whose callback submitted it. */

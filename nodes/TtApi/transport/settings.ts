@@ -50,6 +50,14 @@ export async function baseUrlOf(ctx: HttpContext): Promise<BaseUrl> {
 	return known;
 }
 
+/**
+ * For a context that sends to the same Base URL as an earlier one (a later callback of a run,
+ * callback/token.ts), so that the credential is not read again for it.
+ */
+export function reuseBaseUrl(ctx: HttpContext, known: BaseUrl): void {
+	baseUrls.set(ctx, known);
+}
+
 /** The key, for the one header n8n's credential cannot add (Authorization on /v1); never logged. */
 export async function apiKeyOf(ctx: HttpContext): Promise<string> {
 	const credentials = await credentialsOf(ctx);
