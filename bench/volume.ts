@@ -149,14 +149,10 @@ function timeSpent(jobs: Array<{ submittedAt: number; endsAt: number }>, started
 	};
 }
 
-/** Posts prompts to a volume workflow's webhook. n8n registers production webhooks a moment after it first answers, so a 404 is tried again for up to 30 s. */
+/** Posts prompts to a volume workflow's webhook. */
 export async function postPrompts(n8n: N8nInstance, method: VolumeMethod, prompts: string[]): Promise<void> {
-	for (let attempt = 1; ; attempt++) {
-		const answer = await fetch(`${n8n.baseUrl}/webhook/${VOLUME_FLOWS[method].path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompts }) });
-		if (answer.ok) return;
-		if (answer.status !== 404 || attempt > 30) throw new Error(`${method}: webhook answered HTTP ${answer.status}: ${await answer.text()}`);
-		await sleep(1000);
-	}
+	const answer = await n8n.postToWebhook(VOLUME_FLOWS[method].path, { prompts });
+	if (!answer.ok) throw new Error(`${method}: webhook answered HTTP ${answer.status}: ${await answer.text()}`);
 }
 
 /**
@@ -164,16 +160,17 @@ export async function postPrompts(n8n: N8nInstance, method: VolumeMethod, prompt
  * `profilePrefix` is given, waits for the profile it writes to `<profilePrefix>.<time>` and returns it parsed.
  */
 export async function signalProfiler<Profile>(n8n: N8nInstance, profilePrefix?: string): Promise<Profile | undefined> {
-	const directory = path.dirname(profilePrefix ?? '.');
-	const name = path.basename(profilePrefix ?? '.');
-	const profiles = () => (profilePrefix ? readdirSync(directory).filter((file) => file.startsWith(`${name}.`)) : []);
-	const before = new Set(profiles());
-	process.kill(n8n.server!.pid!, 'SIGUSR2');
 	if (!profilePrefix) {
+		process.kill(n8n.server!.pid!, 'SIGUSR2');
 		// Starting a profiler writes nothing to wait for.
 		await sleep(2000);
 		return undefined;
 	}
+	const directory = path.dirname(profilePrefix);
+	const name = path.basename(profilePrefix);
+	const profiles = () => readdirSync(directory).filter((file) => file.startsWith(`${name}.`));
+	const before = new Set(profiles());
+	process.kill(n8n.server!.pid!, 'SIGUSR2');
 	for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(200)) {
 		const file = profiles().find((candidate) => !before.has(candidate));
 		if (!file) continue;

@@ -224,27 +224,26 @@ describe.each(lines)('real n8n %s', (line) => {
 			expect(emulator.callbacks.filter((callback) => jobIds.includes(callback.jobId)).map((callback) => callback.status)).toEqual([200, 200, 200]);
 		});
 
+		/** Posts the prompts to an active workflow's production webhook; returns the execution it started, once ended. */
+		const runFromWebhook = async (workflowId: string, webhookPath: string, prompts: string[]) => {
+			const before = new Set((await n8n.executions(workflowId)).map((execution) => execution.id));
+			expect((await n8n.postToWebhook(webhookPath, { prompts })).status).toBe(200);
+			let executionId = '';
+			for (const deadline = Date.now() + 60_000; !executionId && Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 200))) {
+				executionId = (await n8n.executions(workflowId)).find((execution) => !before.has(execution.id))?.id ?? '';
+			}
+			// A pause whose callbacks were never taken would wait out its 600 s Wait Timeout.
+			return await n8n.finishedRun(executionId, 120_000);
+		};
+
 		it('callback mode, a job that ends at once: n8n refuses its callback before it has stored the paused run, the node has the webhook check the job then, and the run completes', async () => {
 			// The first job's callback comes before TT API has even answered its submit.
 			const prompts = ['[callback first] an early fox', 'an early owl', 'an early heron'];
-			const before = new Set((await n8n.executions(EARLY_ID)).map((execution) => execution.id));
 			const { queueMs, runMs } = emulator.options;
 			Object.assign(emulator.options, { queueMs: 0, runMs: 0, callbackFirstMarker: '[callback first]' });
-			let executionId = '';
 			try {
-				for (const deadline = Date.now() + 60_000; ; await new Promise((resolve) => setTimeout(resolve, 500))) {
-					const answer = await fetch(`${n8n.baseUrl}/webhook/${EARLY_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompts }) });
-					// n8n registers active workflows' webhooks after its REST API answers.
-					if (answer.status !== 404 || Date.now() > deadline) {
-						expect(answer.status).toBe(200);
-						break;
-					}
-				}
-				for (const deadline = Date.now() + 60_000; !executionId && Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 200))) {
-					executionId = (await n8n.executions(EARLY_ID)).find((execution) => !before.has(execution.id))?.id ?? '';
-				}
 				// Without the node's delivery, the run would wait out its 600 s Wait Timeout.
-				const { status, data } = await n8n.finishedRun(executionId, 120_000);
+				const { status, data } = await runFromWebhook(EARLY_ID, EARLY_PATH, prompts);
 				expect(status).toBe('success');
 				const items = data.resultData.runData['TT API'].at(-1).data.main[0];
 				expect(items.map((item: any) => [item.json.prompt, item.json.status])).toEqual(prompts.map((prompt) => [prompt, 'SUCCESS']));
@@ -256,25 +255,6 @@ describe.each(lines)('real n8n %s', (line) => {
 				Object.assign(emulator.options, { queueMs, runMs, callbackFirstMarker: undefined });
 			}
 		});
-
-		/** Posts the prompts to an active workflow's production webhook; returns the execution it started, once ended. */
-		const runFromWebhook = async (workflowId: string, webhookPath: string, prompts: string[]) => {
-			const before = new Set((await n8n.executions(workflowId)).map((execution) => execution.id));
-			for (const deadline = Date.now() + 60_000; ; await new Promise((resolve) => setTimeout(resolve, 500))) {
-				const answer = await fetch(`${n8n.baseUrl}/webhook/${webhookPath}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompts }) });
-				// n8n registers active workflows' webhooks after its REST API answers.
-				if (answer.status !== 404 || Date.now() > deadline) {
-					expect(answer.status).toBe(200);
-					break;
-				}
-			}
-			let executionId = '';
-			for (const deadline = Date.now() + 60_000; !executionId && Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 200))) {
-				executionId = (await n8n.executions(workflowId)).find((execution) => !before.has(execution.id))?.id ?? '';
-			}
-			// A pause whose callbacks were ignored would wait out its 600 s Wait Timeout.
-			return await n8n.finishedRun(executionId, 120_000);
-		};
 
 		it('callback mode twice in one execution: the second TT API node pauses the run again and its callbacks resume it too', async () => {
 			const prompts = ['a heron at dawn', 'a lighthouse in fog'];

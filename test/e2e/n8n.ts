@@ -149,6 +149,17 @@ export class N8nInstance extends N8nProcess {
 		return Buffer.from(binary.data, 'base64');
 	}
 
+	/**
+	 * POSTs JSON to an active workflow's production webhook. n8n registers those a moment after its REST
+	 * API answers, and a 404 starts nothing, so a 404 is tried again for up to 60 s. Returns n8n's last answer.
+	 */
+	async postToWebhook(webhookPath: string, body: unknown): Promise<Response> {
+		for (const deadline = Date.now() + 60_000; ; await new Promise((resolve) => setTimeout(resolve, 500))) {
+			const answer = await fetch(`${this.baseUrl}/webhook/${webhookPath}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+			if (answer.status !== 404 || Date.now() > deadline) return answer;
+		}
+	}
+
 	/** The stored executions, newest first, of one workflow or of all; n8n pages them by 100. */
 	async executions(workflowId?: string): Promise<Array<{ id: string; status: string; workflowId: string }>> {
 		const filter = workflowId ? `&filter=${encodeURIComponent(JSON.stringify({ workflowId }))}` : '';
