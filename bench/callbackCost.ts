@@ -25,7 +25,9 @@ interface GcEvent {
 	afterGC: GcEvent['beforeGC'];
 }
 const OLD_SPACES = ['old_space', 'large_object_space', 'code_space'];
-const oldUsed = (side: GcEvent['beforeGC']) => side.heapSpaceStatistics.filter((space) => OLD_SPACES.includes(space.spaceName)).reduce((sum, space) => sum + space.spaceUsedSize, 0);
+const usedIn = (side: GcEvent['beforeGC'], spaces: string[]) => side.heapSpaceStatistics.filter((space) => spaces.includes(space.spaceName)).reduce((sum, space) => sum + space.spaceUsedSize, 0);
+// A young collection moves what survived it into the old generation, where only a major collection frees it.
+const promotedTo = (events: GcEvent[], spaces: string[]) => events.reduce((sum, event) => sum + Math.max(0, usedIn(event.afterGC, spaces) - usedIn(event.beforeGC, spaces)), 0);
 
 async function main() {
 	const work = mkdtempSync(path.join(tmpdir(), 'ttapi-callback-cost-'));
@@ -51,10 +53,11 @@ async function main() {
 			const ms = Date.now() - started;
 			const events = (await signalProfiler<{ statistics: GcEvent[] }>(n8n, gcProfile))!.statistics;
 			const freed = events.reduce((sum, event) => sum + event.beforeGC.heapStatistics.usedHeapSize - event.afterGC.heapStatistics.usedHeapSize, 0);
-			// A young collection moves what survived it into the old generation, where only a major collection frees it.
-			const promoted = events.reduce((sum, event) => sum + Math.max(0, oldUsed(event.afterGC) - oldUsed(event.beforeGC)), 0);
 			const mb = (bytes: number) => (bytes / CALLBACKS / 1048576).toFixed(2);
-			console.log(`paused run of ${count} prompts: ${CALLBACKS} callbacks, ${(ms / CALLBACKS).toFixed(0)} ms each; heap allocated ${mb(freed)} MB per callback, ${mb(promoted)} MB of it promoted to the old generation (${events.length} collections)`);
+			// Large objects (over 128 KB, such as the paused execution's stored text) are promoted by the first young collection they live through.
+			console.log(
+				`paused run of ${count} prompts: ${CALLBACKS} callbacks, ${(ms / CALLBACKS).toFixed(0)} ms each; heap allocated ${mb(freed)} MB per callback, ${mb(promotedTo(events, OLD_SPACES))} MB of it promoted to the old generation, ${mb(promotedTo(events, ['large_object_space']))} MB of that as large objects (${events.length} collections)`,
+			);
 		}
 	} finally {
 		await n8n.stop();
