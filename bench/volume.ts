@@ -89,21 +89,35 @@ function heapPeakFrom(baseUrl: string): { stop: () => number | undefined } {
 	};
 }
 
-const hwmOf = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+/** The process's RSS high-water mark and its RSS now, in bytes. */
+function rssOf(pid: number): { hwm: number; rss: number } {
+	const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+	const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
+	return { hwm: kb('VmHWM'), rss: kb('VmRSS') };
+}
 
-/** Samples the process's peak RSS from now on: the kernel's high-water mark, reset first. */
-function peakRssFrom(pid: number): { start: number; peak: () => number } {
+/**
+ * Samples the process's peak RSS from now on: the kernel's high-water mark, reset first. And when
+ * it peaked, to 100 ms: the time of the highest RSS sampled (a spike shorter than that may go unseen).
+ */
+function peakRssFrom(pid: number): { start: number; peak: () => number; peakAt: () => number } {
 	// "5" resets VmHWM to the current RSS (Linux 4.0+); without it, an earlier run's peak would hide this one's.
 	writeFileSync(`/proc/${pid}/clear_refs`, '5');
-	const start = hwmOf(pid);
+	const start = rssOf(pid).hwm;
 	let peak = start;
-	const timer = setInterval(() => (peak = Math.max(peak, hwmOf(pid))), 100);
+	let highest = { rss: 0, at: Date.now() };
+	const timer = setInterval(() => {
+		const { hwm, rss } = rssOf(pid);
+		peak = Math.max(peak, hwm);
+		if (rss > highest.rss) highest = { rss, at: Date.now() };
+	}, 100);
 	return {
 		start,
 		peak: () => {
 			clearInterval(timer);
-			return Math.max(peak, hwmOf(pid));
+			return Math.max(peak, rssOf(pid).hwm);
 		},
+		peakAt: () => highest.at,
 	};
 }
 
@@ -132,6 +146,8 @@ interface TimeSpent {
 	refillSumMs: number;
 	/** From the last job's end to the end of the run (downloads, resume). */
 	tailMs: number;
+	/** When n8n's RSS peaked, from the webhook's start (peakRssFrom). */
+	peakRssAtMs?: number;
 }
 
 function timeSpent(jobs: Array<{ submittedAt: number; endsAt: number }>, startedAt: number, endedAt: number): TimeSpent | undefined {
@@ -237,6 +253,7 @@ export async function runVolume(work: string, prompts: number, log: (line: strin
 				await sleep(IDLE_MS);
 				const heapAfterBytes = await heapUsedOf(n8n.baseUrl);
 				const spent = timeSpent(jobs, startedAt, startedAt + wallMs);
+				if (spent) spent.peakRssAtMs = rss.peakAt() - startedAt;
 				return { method: label, prompts: count, wallMs, idealMs: (count / MAX_QUEUE) * JOB_MS, startRssBytes: rss.start, peakRssBytes, heapPeakBytes, heapAfterBytes, spent, ...counts };
 			} finally {
 				rss.peak();
@@ -305,11 +322,13 @@ export function volumeTable(rows: VolumeRow[], prompts: number): string[] {
 		);
 	}
 	lines.push('', `Where the time beyond the ideal went (a queue place left free: from a job's end to the submit that filled it; ${MAX_QUEUE} places, so their sum / ${MAX_QUEUE} adds to the wall time):`, '');
-	lines.push('| method | beyond the ideal | before the first submit | places left free: median / p95 per job, sum / 10 | after the last job ended |', '|---|---|---|---|---|');
+	lines.push('| method | beyond the ideal | before the first submit | places left free: median / p95 per job, sum / 10 | after the last job ended | n8n\'s RSS peaked at (the last job ended at, the run ended at) |', '|---|---|---|---|---|---|');
 	const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 	for (const row of rows.filter((entry) => entry.prompts === prompts && entry.spent)) {
-		const { headMs, refillMedianMs, refillP95Ms, refillSumMs, tailMs } = row.spent!;
-		lines.push(`| ${row.method} | ${s(row.wallMs - row.idealMs)} | ${s(headMs)} | ${refillMedianMs} / ${refillP95Ms} ms, ${s(refillSumMs / MAX_QUEUE)} | ${s(tailMs)} |`);
+		const { headMs, refillMedianMs, refillP95Ms, refillSumMs, tailMs, peakRssAtMs } = row.spent!;
+		// Whether the peak came while jobs ran (callbacks, polls), with the downloads and the resume, or after the run (n8n answering the bench's read).
+		const peakAt = peakRssAtMs === undefined ? '—' : `${s(peakRssAtMs)} (${s(row.wallMs - tailMs)}, ${s(row.wallMs)})`;
+		lines.push(`| ${row.method} | ${s(row.wallMs - row.idealMs)} | ${s(headMs)} | ${refillMedianMs} / ${refillP95Ms} ms, ${s(refillSumMs / MAX_QUEUE)} | ${s(tailMs)} | ${peakAt} |`);
 	}
 	return lines;
 }
