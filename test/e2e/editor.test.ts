@@ -9,12 +9,16 @@ import path from 'node:path';
 
 import { chromium, type Browser, type Page } from 'playwright-core';
 
+import { TtApi } from '../../nodes/TtApi/TtApi.node';
 import { CHROMIUM_ARGS, ensureChromium } from './chromium';
 import { versions, type Line } from './install';
 import { N8nInstance, OWNER, packPackage } from './n8n';
 import { freePortBlock } from './ports';
 
-const ACTIONS = ['Generate an image with DALL·E 3', 'Generate a 4o image', 'Get a 4o image job', 'Generate an image with a GPT image model', 'Get a GPT image job'];
+// Every action the node declares: n8n lists one per operation, by its `action` label.
+const ACTIONS = new TtApi().description.properties
+	.filter((property) => property.name === 'operation')
+	.flatMap((property) => (property.options as Array<{ action?: string }>).map((option) => String(option.action)));
 const TRIGGERS = ['On all finished jobs', 'On succeeded jobs only', 'On failed jobs only'];
 // A workflow that already has its first step, so the node creator opens on "What happens next?".
 const WITH_TRIGGER = {
@@ -65,7 +69,7 @@ describe.each(lines)('the node creator of real n8n %s', (line) => {
 		else rmSync(work, { recursive: true, force: true });
 	});
 
-	const QUERIES = ['TT API', 'ttapi', 'DALL-E', 'callback'];
+	const QUERIES = ['TT API', 'ttapi', 'DALL-E', 'Midjourney', 'callback'];
 	const names = async () => await page.locator('[data-test-id="node-creator-item-name"]').allInnerTexts();
 
 	/** Opens the node creator: on a new workflow its first step, else the trigger's "+" ("What happens next?"). */
@@ -109,7 +113,7 @@ describe.each(lines)('the node creator of real n8n %s', (line) => {
 	it.each([
 		['the first step', 'new'],
 		['"What happens next?"', WITH_TRIGGER.id],
-	])('%s: searching "TT API", "ttapi", "DALL-E" or "callback" lists TT API', async (_view, workflow) => {
+	])('%s: searching "TT API", "ttapi", "DALL-E", "Midjourney" or "callback" lists TT API', async (_view, workflow) => {
 		await openNodeCreator(workflow);
 		const found: Record<string, boolean> = {};
 		for (const query of QUERIES) found[query] = (await search(query)).includes('TT API');
