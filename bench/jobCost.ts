@@ -71,9 +71,7 @@ async function main() {
 			if (measured) await signalProfiler(n8n);
 			await postPrompts(n8n, method, prompts);
 			if (!checkFromStart) while (emulator.requestsTo('/files/').length - downloadsBefore < count) await sleep(500);
-			let executionId: string | undefined;
-			while (!(executionId = (await n8n.executions(id)).find((execution) => !before.has(execution.id))?.id)) await sleep(500);
-			const { data } = await n8n.finishedRun(executionId, 30 * 60_000, 500);
+			const { data } = await n8n.finishedRun(await n8n.newExecutionId(id, before), 30 * 60_000, 500);
 			const tasks = data.resultData.runData['TT API'] as Array<{ data?: { main?: Array<Array<{ binary?: unknown }>> } }>;
 			const results = tasks.flatMap((task) => task.data?.main?.[0] ?? []).filter((item) => item.binary).length;
 			if (results !== count) throw new Error(`${label}: ${results} of ${count} items came out with an image`);

@@ -238,10 +238,9 @@ export async function runVolume(work: string, prompts: number, log: (line: strin
 			const heap = heapPeakFrom(n8n.baseUrl);
 			try {
 				await postPrompts(n8n, method, list);
-				let executionId: string | undefined;
-				while (!(executionId = (await patiently(() => n8n.executions(id))).find((execution) => !before.has(execution.id))?.id)) await sleep(500);
+				const executionId = await patiently(() => n8n.newExecutionId(id, before));
 				// Checked every 10 s: a check every 500 ms made n8n allocate more than the run itself did.
-				const { data } = await patiently(() => n8n.finishedRun(executionId!, 3 * 60 * 60_000, 10_000));
+				const { data } = await patiently(() => n8n.finishedRun(executionId, 3 * 60 * 60_000, 10_000));
 				const peakRssBytes = rss.peak();
 				const runData = data.resultData.runData;
 				const tasks = Object.values(runData).flat() as Array<{ startTime: number; executionTime: number }>;

@@ -228,12 +228,8 @@ describe.each(lines)('real n8n %s', (line) => {
 		const runFromWebhook = async (workflowId: string, webhookPath: string, prompts: string[]) => {
 			const before = new Set((await n8n.executions(workflowId)).map((execution) => execution.id));
 			expect((await n8n.postToWebhook(webhookPath, { prompts })).status).toBe(200);
-			let executionId = '';
-			for (const deadline = Date.now() + 60_000; !executionId && Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 200))) {
-				executionId = (await n8n.executions(workflowId)).find((execution) => !before.has(execution.id))?.id ?? '';
-			}
 			// A pause whose callbacks were never taken would wait out its 600 s Wait Timeout.
-			return await n8n.finishedRun(executionId, 120_000);
+			return await n8n.finishedRun(await n8n.newExecutionId(workflowId, before), 120_000);
 		};
 
 		it('callback mode, a job that ends at once: n8n refuses its callback before it has stored the paused run, the node has the webhook check the job then, and the run completes', async () => {

@@ -160,6 +160,18 @@ export class N8nInstance extends N8nProcess {
 		}
 	}
 
+	/**
+	 * The id of the first execution of `workflowId` not in `known`, once n8n lists it: n8n lists a run a
+	 * webhook started a moment after it has answered the webhook.
+	 */
+	async newExecutionId(workflowId: string, known: Set<string>, timeoutMs = 60_000): Promise<string> {
+		for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 500))) {
+			const executionId = (await this.executions(workflowId)).find((execution) => !known.has(execution.id))?.id;
+			if (executionId) return executionId;
+		}
+		throw new Error(`n8n listed no new execution of workflow ${workflowId} within ${timeoutMs / 1000} s`);
+	}
+
 	/** The stored executions, newest first, of one workflow or of all; n8n pages them by 100. */
 	async executions(workflowId?: string): Promise<Array<{ id: string; status: string; workflowId: string }>> {
 		const filter = workflowId ? `&filter=${encodeURIComponent(JSON.stringify({ workflowId }))}` : '';

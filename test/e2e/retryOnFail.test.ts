@@ -23,7 +23,6 @@ const FAILING_PATH = 'retry-from-list';
 const PROMPTS = ['a fox', 'a fox', 'an owl', 'a heron'];
 const SUBMIT = '/openai/gpt/generations';
 const lines = (process.env.TTAPI_E2E_LINES?.split(',') as Line[] | undefined) ?? (Object.keys(versions.n8n) as Line[]);
-const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
 
 const submittedPrompts = (emulator: TtApiEmulator) =>
 	emulator.requestsTo(SUBMIT).map((request) => String((request.body as { prompt: string }).prompt)).sort();
@@ -70,10 +69,7 @@ describe.each(lines)('real n8n %s: Retry On Fail never submits a job twice', (li
 
 	/** The ended execution of `workflowId` that is not among `known`. */
 	async function newExecution(workflowId: string, known: Set<string> = new Set()) {
-		let executionId = '';
-		for (const deadline = Date.now() + 60_000; !executionId && Date.now() < deadline; await sleep(500)) {
-			executionId = (await n8n.executions(workflowId)).find((execution) => !known.has(execution.id))?.id ?? '';
-		}
+		const executionId = await n8n.newExecutionId(workflowId, known);
 		return { executionId, ...(await n8n.finishedRun(executionId)) };
 	}
 

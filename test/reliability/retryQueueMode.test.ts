@@ -47,11 +47,7 @@ describe('queue mode: Retry On Fail on a worker', () => {
 			body: JSON.stringify({ prompts: PROMPTS }),
 		});
 		expect(answer.status).toBe(200);
-		let executionId = '';
-		for (const deadline = Date.now() + 120_000; !executionId && Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 500))) {
-			executionId = (await stack.main.executions(IDS[mode])).find((execution) => !before.has(execution.id))?.id ?? '';
-		}
-		const { status, data } = await stack.main.finishedRun(executionId);
+		const { status, data } = await stack.main.finishedRun(await stack.main.newExecutionId(IDS[mode], before, 120_000));
 		return { status, output: data.resultData.runData['TT API'].at(-1).data.main[0] as any[] };
 	}
 
