@@ -131,10 +131,10 @@ export const volumeN8n = async (work: string, extraEnv: Record<string, string>) 
 	new N8nInstance({ line: '2.x', userFolder: path.join(work, 'volume-user'), port: await freePortBlock(), logFile: path.join(work, 'volume-n8n.log'), extraEnv });
 
 /** Installs the packed package, imports and activates the volume workflows (on the emulator at `emulatorUrl`), starts n8n and logs in. */
-export async function startWithVolumeWorkflows(n8n: N8nInstance, work: string, emulatorUrl: string, apiKey: string): Promise<void> {
+export async function startWithVolumeWorkflows(n8n: N8nInstance, work: string, emulatorUrl: string, apiKey: string, extraWorkflows: ReturnType<typeof volumeWorkflows> = []): Promise<void> {
 	n8n.installPackage(packPackage(path.join(work, 'volume-pack')));
 	await n8n.importDemo({ apiKey, baseUrl: emulatorUrl, triggerSecret: 'bench' });
-	const workflows = volumeWorkflows(emulatorUrl, apiKey);
+	const workflows = [...volumeWorkflows(emulatorUrl, apiKey), ...extraWorkflows];
 	await n8n.importWorkflows(workflows);
 	for (const workflow of workflows) await n8n.activate(workflow.id);
 	await n8n.start({ timeoutMs: 180_000 });
