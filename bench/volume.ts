@@ -24,7 +24,7 @@ const JOB_MS = 3000;
 const IMAGE_BYTES = 1024 * 1024;
 const SMALL = 10;
 /** Idle time before each run and before reading the heap after it. */
-const IDLE_MS = 30_000;
+export const IDLE_MS = 30_000;
 /**
  * Heap limits for our modes' second rows: 384 MB is about 170 MB above the heap n8n uses idle with the
  * volume workflows. Node sizes its heap from the machine's memory (4,288 MB on a 24 GiB machine, about
@@ -105,7 +105,7 @@ function rssOf(pid: number): { hwm: number; rss: number } {
  * Samples the process's peak RSS from now on: the kernel's high-water mark, reset first. And when
  * it peaked, to 100 ms: the time of the highest RSS sampled (a spike shorter than that may go unseen).
  */
-function peakRssFrom(pid: number): { start: number; peak: () => number; peakAt: () => number } {
+export function peakRssFrom(pid: number): { start: number; peak: () => number; peakAt: () => number } {
 	// "5" resets VmHWM to the current RSS (Linux 4.0+); without it, an earlier run's peak would hide this one's.
 	writeFileSync(`/proc/${pid}/clear_refs`, '5');
 	const start = rssOf(pid).hwm;
