@@ -8,7 +8,7 @@
  * major collection frees, which V8 lets pile up, and which drives n8n's peak RSS in a long
  * callback-mode run.
  *
- *   npx tsx bench/callbackCost.ts          (about 5 minutes)
+ *   npx tsx bench/callbackCost.ts          (about 2 minutes)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -15,14 +15,12 @@ import path from 'node:path';
 
 import { startEmulator } from '../test/emulator/emulator';
 import { callPausedRun, CALL_KINDS, pauseForCalls, waitNodeWorkflow } from './pausedRuns';
-import { IDLE_MS, peakRssFrom, sleep, startWithVolumeWorkflows, volumeN8n } from './volume';
+import { IDLE_MS, mb, peakRssFrom, sleep, startWithVolumeWorkflows, volumeN8n } from './volume';
 
 const KEY = 'bench-callback-peak-key';
 const CALL_EVERY_MS = 300;
 const SMALL = 10;
 const LARGE = 1000;
-
-const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
 
 async function main() {
 	const chosen = process.env.BENCH_CALLBACK_KINDS?.split(',').map((kind) => kind.trim());

@@ -10,24 +10,18 @@ import { parse } from 'flatted';
 import type { startEmulator } from '../test/emulator/emulator';
 import type { N8nInstance } from '../test/e2e/n8n';
 import { postPrompts, sleep } from './volume';
-import { VOLUME_FLOWS } from './volumeWorkflows';
-import { link, node, uuidFrom, workflow } from './workflows';
+import { fromWebhook, VOLUME_FLOWS } from './volumeWorkflows';
+import { node, uuidFrom, workflow } from './workflows';
 
 /** n8n's Wait node (resume on a webhook call) after the same Webhook and Split Out as ours: a node that keeps nothing of its own in the paused run. */
 const WAIT_FLOW = { id: 'BenchWaitNodeRun', path: 'bench-wait-node' };
 
-export const waitNodeWorkflow = () => ({
-	...workflow(WAIT_FLOW.id, 'bench callbacks: n8n Wait node', {
-		nodes: [
-			node('Webhook', 'n8n-nodes-base.webhook', 2, { httpMethod: 'POST', path: WAIT_FLOW.path, responseMode: 'onReceived', options: {} }, { webhookId: uuidFrom(WAIT_FLOW.id) }),
-			node('One item per prompt', 'n8n-nodes-base.splitOut', 1, { fieldToSplitOut: 'body.prompts', options: { destinationFieldName: 'prompts' } }),
-			// Turns away a caller that looks like a bot (403), after n8n has loaded the run and built the workflow.
-			node('Wait', 'n8n-nodes-base.wait', 1.1, { resume: 'webhook', httpMethod: 'POST', options: { ignoreBots: true } }, { webhookId: uuidFrom(`${WAIT_FLOW.id} wait`) }),
-		],
-		connections: { Webhook: link('One item per prompt'), 'One item per prompt': link('Wait') },
-	}),
-	active: true,
-});
+export function waitNodeWorkflow() {
+	const body = fromWebhook(WAIT_FLOW, 'Wait');
+	// Turns away a caller that looks like a bot (403), after n8n has loaded the run and built the workflow.
+	body.nodes.push(node('Wait', 'n8n-nodes-base.wait', 1.1, { resume: 'webhook', httpMethod: 'POST', options: { ignoreBots: true } }, { webhookId: uuidFrom(`${WAIT_FLOW.id} wait`) }));
+	return { ...workflow(WAIT_FLOW.id, 'bench callbacks: n8n Wait node', body), active: true };
+}
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 

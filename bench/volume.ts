@@ -130,7 +130,7 @@ export function peakRssFrom(pid: number): { start: number; peak: () => number; p
 export const volumeN8n = async (work: string, extraEnv: Record<string, string>) =>
 	new N8nInstance({ line: '2.x', userFolder: path.join(work, 'volume-user'), port: await freePortBlock(), logFile: path.join(work, 'volume-n8n.log'), extraEnv });
 
-/** Installs the packed package, imports and activates the volume workflows (on the emulator at `emulatorUrl`), starts n8n and logs in. */
+/** Installs the packed package, imports and activates the volume workflows (on the emulator at `emulatorUrl`) and `extraWorkflows`, starts n8n and logs in. */
 export async function startWithVolumeWorkflows(n8n: N8nInstance, work: string, emulatorUrl: string, apiKey: string, extraWorkflows: ReturnType<typeof volumeWorkflows> = []): Promise<void> {
 	n8n.installPackage(packPackage(path.join(work, 'volume-pack')));
 	await n8n.importDemo({ apiKey, baseUrl: emulatorUrl, triggerSecret: 'bench' });
@@ -304,7 +304,7 @@ export async function runVolume(work: string, prompts: number, log: (line: strin
 	return rows;
 }
 
-const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
+export const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
 
 /** The section's table: one line per method at the full count, ratios first. */
 export function volumeTable(rows: VolumeRow[], prompts: number): string[] {

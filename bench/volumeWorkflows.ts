@@ -17,9 +17,8 @@ export const VOLUME_FLOWS: Record<VolumeMethod, { id: string; path: string }> = 
 	'template loop in batches of 10': { id: 'VolumeTemplateBt', path: 'volume-template-batches' },
 };
 
-/** Webhook → one item per prompt → `first`. */
-function fromWebhook(method: VolumeMethod, first: string) {
-	const { id, path } = VOLUME_FLOWS[method];
+/** Webhook (at `path`, taking `{ "prompts": [...] }`) → one item per prompt → `first`. */
+export function fromWebhook({ id, path }: { id: string; path: string }, first: string) {
 	return {
 		nodes: [
 			node('Webhook', 'n8n-nodes-base.webhook', 2, { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} }, { webhookId: uuidFrom(id) }),
@@ -30,7 +29,7 @@ function fromWebhook(method: VolumeMethod, first: string) {
 }
 
 function ours(method: 'ours callback' | 'ours poll') {
-	const base = fromWebhook(method, 'TT API');
+	const base = fromWebhook(VOLUME_FLOWS[method], 'TT API');
 	// Items that fail come out as items (Continue On Fail), so every prompt can be counted.
 	const options = { download: true, timeout: 7200 };
 	base.nodes.push(ttApiNode(method === 'ours poll' ? 'poll' : 'callback', true, { continueOnFail: true, options }));
@@ -43,7 +42,7 @@ function ours(method: 'ours callback' | 'ours poll') {
  */
 function template(method: 'template loop' | 'template loop in batches of 10', apiUrl: string, apiKey: string) {
 	const batches = method !== 'template loop';
-	const base = fromWebhook(method, batches ? 'Loop Over Items' : 'Submit');
+	const base = fromWebhook(VOLUME_FLOWS[method], batches ? 'Loop Over Items' : 'Submit');
 	const loop = pollingLoop(apiUrl, apiKey, { onDone: 'Download' });
 	const submit = loop.nodes.find((entry) => entry.name === 'Submit')!;
 	Object.assign(submit, { onError: 'continueErrorOutput' });
