@@ -172,6 +172,8 @@ export function credentialTypesOf(loader: PackageDirectoryLoader): Record<string
 	return Object.fromEntries(Object.entries(loader.credentialTypes).map(([name, loaded]) => [name, loaded.type]));
 }
 
+let runCount = 0;
+
 export async function runNode(options: RunOptions): Promise<RunResult> {
 	const loader = await loadPackage();
 	const node = actionNode(options.parameters, { ...(options.continueOnFail ? { onError: 'continueRegularOutput' } : {}), ...options.node });
@@ -183,6 +185,8 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 	const additionalData = mock<IWorkflowExecuteAdditionalData>();
 	additionalData.hooks = hooks;
 	additionalData.currentNodeParameters = undefined;
+	// n8n gives every execution an id; the mock would hand the node a function, which keys and logs would show.
+	additionalData.executionId = `engine-run-${++runCount}`;
 	Object.assign(additionalData, options.additionalData ?? {});
 	additionalData.credentialsHelper = new TestCredentialsHelper(credentialTypes, {
 		ttApiApi: options.credentials ?? { apiKey: 'test-key', baseUrl: 'http://127.0.0.1:1' },
