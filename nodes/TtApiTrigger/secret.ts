@@ -7,7 +7,7 @@ import type {
 } from 'n8n-workflow';
 
 /** Where the callback secret lives: version 1 keeps it as a node parameter, version 2 in a credential. */
-export const SECRET_CREDENTIAL = 'ttApiTriggerApi';
+const SECRET_CREDENTIAL = 'ttApiTriggerApi';
 
 // A later version lists itself beside 2 (n8n's credential display options take version numbers only).
 export const FROM_V2 = { '@version': [2] };

@@ -17,9 +17,9 @@ import { cancelSignal } from '../transport/request';
  * A prompt and its options are a few hundred bytes (1,000 items: well under 1 MB); images sent
  * inline as data URIs are not, and n8n loads that data for every callback.
  */
-export const MAX_QUEUED_BYTES = 16 * 1024 * 1024;
+const MAX_QUEUED_BYTES = 16 * 1024 * 1024;
 
-export interface Heads {
+interface Heads {
 	/** The jobs submitted before the pause, by item index, in submit order. */
 	jobIds: Map<number, string>;
 	/** Items left for the callbacks to submit, in order. */

@@ -14,7 +14,7 @@ import { submitQueued } from './submitQueued';
 import { hookUrlOf, laneParams, PROCESS_TAG } from './token';
 import { jobAtPosition, settledPositions, walkLanesBack } from './walk';
 
-export interface QueuedCallback {
+interface QueuedCallback {
 	executionId: string;
 	pauseId: string | undefined;
 	/** The run's callback token, checked: the hookUrls of the jobs submitted here carry it too. */

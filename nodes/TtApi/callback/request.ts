@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'crypto';
 import type { IDataObject, INodeType, IWebhookFunctions } from 'n8n-workflow';
 
 /** A TT API job callback is a few kilobytes; anything far larger is not one. */
-export const MAX_CALLBACK_BYTES = 256 * 1024;
+const MAX_CALLBACK_BYTES = 256 * 1024;
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 

@@ -7,7 +7,7 @@ import { backoffMs } from '../jobs/queueSchedule';
 import { ttApiRequest } from '../transport/request';
 import type { QueuedRun } from './state';
 
-export type QueuedSubmit = { jobId: string } | { error: Error } | { tooLate: true };
+type QueuedSubmit = { jobId: string } | { error: Error } | { tooLate: true };
 
 /**
  * Submits a queued item from the resume webhook, its answer read by jobs/submit.ts's acceptedJobId

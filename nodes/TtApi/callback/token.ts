@@ -42,10 +42,10 @@ export async function acceptToken(ctx: IWebhookFunctions, executionId: string, t
 }
 
 /** Query parameters of a queued run's hookUrl: the job's position in the submit order, and the job whose callback submitted it. */
-export const POSITION_PARAM = 'ttapiPos';
-export const PREVIOUS_PARAM = 'ttapiPrev';
+const POSITION_PARAM = 'ttapiPos';
+const PREVIOUS_PARAM = 'ttapiPrev';
 /** Which n8n process submitted the job: a callback carrying another's tag shows that callbacks of the run cross processes. */
-export const SUBMITTER_PARAM = 'ttapiBy';
+const SUBMITTER_PARAM = 'ttapiBy';
 /** This process's tag, new at each start. */
 export const PROCESS_TAG = randomBytes(6).toString('hex');
 

@@ -28,7 +28,7 @@ export interface ImageRules {
 	mimeTypes?: string[];
 }
 
-export const IMAGE_MIME_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
+const IMAGE_MIME_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
 
 const LABELS: Record<string, string> = {
 	inputBinaryFields: 'Input Binary Fields',
@@ -36,7 +36,7 @@ const LABELS: Record<string, string> = {
 	maskBinaryField: 'Mask Binary Field',
 	referImages: 'Reference Images',
 };
-export const fieldOf = (name: string): Field => ({ label: LABELS[name] ?? name, name });
+const fieldOf = (name: string): Field => ({ label: LABELS[name] ?? name, name });
 
 function typeNames(mimeTypes: string[]): string {
 	const names = mimeTypes.map((type) => (type === 'image/webp' ? 'WebP' : type.replace('image/', '').toUpperCase()));

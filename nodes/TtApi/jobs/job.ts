@@ -2,10 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { TtApiEnvelope } from '../transport/request';
 
-export const JOB_STATUSES = ['PENDING_QUEUE', 'ON_QUEUE', 'SUCCESS', 'FAILED'] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
-
-export const END_STATUSES: readonly string[] = ['SUCCESS', 'FAILED'];
+const END_STATUSES: readonly string[] = ['SUCCESS', 'FAILED'];
 
 /** Whether a job with this status has ended, for a model whose end statuses may differ. */
 export const isFinished = (status: unknown, endStatuses: readonly string[] = END_STATUSES): boolean =>
@@ -33,7 +30,7 @@ export function jobIdOf(envelope: TtApiEnvelope): string | undefined {
 const SECRET_PARAMS = ['token', 'ttapiToken'];
 
 /** TT API echoes the hookUrl in every job; its secret must not travel on in output items. */
-export function withoutUrlSecrets<T>(value: T): T {
+function withoutUrlSecrets<T>(value: T): T {
 	if (typeof value !== 'string') return value;
 	try {
 		const url = new URL(value);

@@ -8,16 +8,16 @@ import type { RunSettings } from './settings';
  * N when the account's queue size cannot be read. TT API's account example shows max_queue 5 and its
  * Midjourney pages say 10; the lower one never runs a default account into 499s.
  */
-export const FALLBACK_MAX_QUEUE = 5;
+const FALLBACK_MAX_QUEUE = 5;
 
-export const ACCOUNT_INFO_PATH = '/midjourney/v1/info';
+const ACCOUNT_INFO_PATH = '/midjourney/v1/info';
 
 // One retry: a slow or failing read must not hold up the run, since the fallback is safe.
 const INFO_POLICY: RetryPolicy = { attempts: 2, baseDelayMs: 500, maxDelayMs: 1000 };
 const INFO_TIMEOUT_MS = 15_000;
 
 /** The account's `max_queue` (TTAPI-MORE.md §2.1), or undefined when TT API does not give it. */
-export async function accountMaxQueue(ctx: HttpContext): Promise<number | undefined> {
+async function accountMaxQueue(ctx: HttpContext): Promise<number | undefined> {
 	try {
 		const answer = await ttApiRequest(
 			ctx,

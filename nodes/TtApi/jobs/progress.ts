@@ -1,9 +1,9 @@
 import type { IExecuteFunctions, Logger } from 'n8n-workflow';
 
 /** Where one input item of a run stands. */
-export type ItemState = 'queued' | 'running' | 'done' | 'failed';
+type ItemState = 'queued' | 'running' | 'done' | 'failed';
 
-export interface ProgressCounts {
+interface ProgressCounts {
 	items: number;
 	/** Waiting to be submitted. */
 	queued: number;
@@ -18,9 +18,9 @@ export interface ProgressCounts {
 /** A line at most this often while the counts change: a few hundred lines for a night's run. */
 export const PROGRESS_LOG_INTERVAL_MS = 5_000;
 /** Smaller runs log at debug level: a workflow of three images needs no progress in the log. */
-export const PROGRESS_INFO_FROM_ITEMS = 10;
+const PROGRESS_INFO_FROM_ITEMS = 10;
 
-export function describeCounts(counts: ProgressCounts): string {
+function describeCounts(counts: ProgressCounts): string {
 	return `${counts.items} items: ${counts.queued} queued, ${counts.running} running, ${counts.done} done, ${counts.failed} failed; ${counts.submitted} submitted`;
 }
 

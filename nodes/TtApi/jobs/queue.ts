@@ -12,7 +12,7 @@ import { submitJob } from './submit';
 import { limiter, nextPollDelayMs, watchJob, type JobOutcome } from './wait';
 import { backoffMs, Durations, neverSubmittedError, pollDelayWhileQueued } from './queueSchedule';
 
-export interface QueueRun {
+interface QueueRun {
 	ctx: IExecuteFunctions;
 	model: AsyncModel;
 	settings: RunSettings;

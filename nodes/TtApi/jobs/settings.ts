@@ -6,7 +6,7 @@ import { REQUEST_TIMEOUT_RANGE } from '../transport/request';
 import type { DownloadOptions } from './binary';
 import type { AsyncModel } from './model';
 
-export const WAIT_MODES = ['poll', 'callback', 'none'] as const;
+const WAIT_MODES = ['poll', 'callback', 'none'] as const;
 export type WaitMode = (typeof WAIT_MODES)[number];
 
 export const POLL_INTERVAL_RANGE = [1, 300] as const;
@@ -34,7 +34,7 @@ export function concurrencyOf(ctx: IExecuteFunctions): number {
 	return requireNumberInRange(ctx, FIELDS.concurrency, setOrDefault(nodeOptions(ctx).concurrency, DEFAULT_CONCURRENCY), 0, ...CONCURRENCY_RANGE);
 }
 
-export const DEFAULT_WAIT_TIMEOUT = 600;
+const DEFAULT_WAIT_TIMEOUT = 600;
 
 export function readRunSettings(ctx: IExecuteFunctions, model?: AsyncModel): RunSettings {
 	const options = nodeOptions(ctx);

@@ -6,7 +6,7 @@ import { isTransientFailure, ttApiRequest, type HttpContext, type TtApiEnvelope 
 import { isFinished } from './job';
 
 /** A submitted job the run is waiting for. */
-export interface PendingJob {
+interface PendingJob {
 	jobId: string;
 	fetchPath: string;
 	itemIndex: number;
@@ -41,7 +41,7 @@ export async function fetchJob(ctx: HttpContext, job: Pick<PendingJob, 'jobId' |
 	});
 }
 
-export function timeoutError(ctx: HttpContext, job: PendingJob, timeoutMs: number, lastProblem?: string) {
+function timeoutError(ctx: HttpContext, job: PendingJob, timeoutMs: number, lastProblem?: string) {
 	const last = lastProblem ? ` The last check ${lastProblem}.` : '';
 	return new NodeOperationError(ctx.getNode(), `TT API job ${job.jobId} did not finish within ${Math.round(timeoutMs / 1000)} s`, {
 		itemIndex: job.itemIndex,
@@ -81,7 +81,7 @@ async function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<
 	}
 }
 
-export interface Watch {
+interface Watch {
 	ctx: IExecuteFunctions;
 	/** Fires at the run's deadline or when the execution is cancelled. */
 	signal: AbortSignal;

@@ -73,7 +73,7 @@ function describeBeforeSend(failure: TtApiFailure, network: NetworkFailure) {
 	};
 }
 
-export const ACCELERATED_BASE_URL = 'https://api.ttapi.org';
+const ACCELERATED_BASE_URL = 'https://api.ttapi.org';
 
 /** TT API's advice: api.ttapi.io's proxy ends long synchronous calls with 504; api.ttapi.org does not. */
 function describeSyncTimeout(failure: TtApiFailure) {

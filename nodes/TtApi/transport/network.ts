@@ -112,7 +112,7 @@ export const DEFAULT_BASE_URL = 'https://api.ttapi.io';
 /** The credential's Base URL as every call uses it: the default when empty, no trailing slash. */
 export const normalizeBaseUrl = (value: unknown): string => String(value || DEFAULT_BASE_URL).replace(/\/+$/, '');
 
-export type BaseUrlFault = 'spaces' | 'noScheme' | 'invalid' | 'notHttp';
+type BaseUrlFault = 'spaces' | 'noScheme' | 'invalid' | 'notHttp';
 
 /**
  * What keeps a Base URL from being used, checked before any request so the failure is not

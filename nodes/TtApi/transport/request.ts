@@ -18,7 +18,7 @@ export interface TtApiEnvelope {
 	data?: unknown;
 }
 
-export interface TtApiCall {
+interface TtApiCall {
 	method: 'GET' | 'POST';
 	path: string;
 	/**

@@ -75,7 +75,7 @@ export function discardBody(response: IN8nHttpFullResponse): void {
 	if (body && typeof body.destroy === 'function') body.destroy();
 }
 
-export type SendOutcome = { response: IN8nHttpFullResponse } | { network: NetworkFailure };
+type SendOutcome = { response: IN8nHttpFullResponse } | { network: NetworkFailure };
 
 /**
  * Sends until the answer is final: retryable statuses and network errors are retried per `kind`

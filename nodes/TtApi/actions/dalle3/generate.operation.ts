@@ -7,8 +7,8 @@ import { readDownloadOptions } from '../../jobs/settings';
 import { promptProperty } from '../shared/properties';
 import { callSyncOnce, executeSync, noImageError, syncOptionProperties } from '../shared/sync';
 
-export const DALLE3_SIZES = ['1024x1024', '1024x1792', '1792x1024'] as const;
-export const DALLE3_QUALITIES = ['standard', 'hd'] as const;
+const DALLE3_SIZES = ['1024x1024', '1024x1792', '1792x1024'] as const;
+const DALLE3_QUALITIES = ['standard', 'hd'] as const;
 const DALLE3_PROMPT_MAX_LENGTH = Math.min(4000, PROMPT_MAX_LENGTH);
 export const description: INodeProperties[] = [
 	promptProperty,

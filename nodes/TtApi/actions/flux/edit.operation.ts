@@ -15,7 +15,7 @@ import { aspectRatioProperty, FLUX_ACCEPTED_MODES, modeProperty, readAspectRatio
 const IMAGE_RULES: ImageRules = { urlsParameter: '', min: 1, max: 4 };
 
 /** /flux/edits: multipart, one `image` part per file, with prompt, mode and aspect_ratio. */
-export const fluxEditModel: AsyncModel = {
+const fluxEditModel: AsyncModel = {
 	submitPath: '/flux/edits',
 	fetchPath: '/flux/fetch',
 	properties: [

@@ -8,7 +8,7 @@ import type { AsyncModel } from '../../jobs/model';
  * The modes of TT API's newest Flux page (Mar 2026). An older page also listed flux1-schnell, which
  * the edits page still lists; it stays accepted from an expression, not offered in the editor.
  */
-export const FLUX_MODES = [
+const FLUX_MODES = [
 	'flux1-dev',
 	'flux1-pro',
 	'flux-kontext-pro',
@@ -20,8 +20,8 @@ export const FLUX_MODES = [
 	'flux-2-klein-9b',
 ] as const;
 export const FLUX_ACCEPTED_MODES = [...FLUX_MODES, 'flux1-schnell'] as const;
-export const FLUX_SIZES = ['1024x1024', '1024x1792', '1792x1024'] as const;
-export const FLUX_ASPECT_RATIOS = ['21:9', '16:9', '4:3', '3:2', '1:1', '2:3', '3:4', '9:16', '9:21'] as const;
+const FLUX_SIZES = ['1024x1024', '1024x1792', '1792x1024'] as const;
+const FLUX_ASPECT_RATIOS = ['21:9', '16:9', '4:3', '3:2', '1:1', '2:3', '3:4', '9:16', '9:21'] as const;
 
 const FLUX_FIELDS = {
 	mode: { label: 'Mode', name: 'mode' },

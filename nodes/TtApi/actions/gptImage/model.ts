@@ -4,7 +4,7 @@ import { invalid, requireOneOf, requireText } from '../../helpers/validation';
 import { FIELDS } from '../../helpers/fields';
 import type { AsyncModel } from '../../jobs/model';
 
-export const GPT_IMAGE_MODELS = [
+const GPT_IMAGE_MODELS = [
 	'gpt-4o-image',
 	'gpt-image-1',
 	'gpt-image-1.5',

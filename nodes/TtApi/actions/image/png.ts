@@ -1,5 +1,5 @@
 /** What the edit checks of a PNG: its size in pixels, and whether it can hold transparent areas. */
-export interface PngInfo {
+interface PngInfo {
 	width: number;
 	height: number;
 	/** An alpha channel (colour types 4 and 6) or a tRNS chunk before the image data. */

@@ -10,7 +10,7 @@ import { MJ_FETCH_PATH, MJ_SPELLINGS, midjourneyModel, readJobTimeout } from './
 import { midjourneyRunProperties } from './properties';
 
 /** The buttons of a finished grid, as TT API names them in the job's `components`. */
-export const GRID_ACTIONS = ['upsample1', 'upsample2', 'upsample3', 'upsample4', 'variation1', 'variation2', 'variation3', 'variation4', 'reroll'];
+const GRID_ACTIONS = ['upsample1', 'upsample2', 'upsample3', 'upsample4', 'variation1', 'variation2', 'variation3', 'variation4', 'reroll'];
 
 const label = (action: string) => action.replace(/^upsample/, 'Upscale ').replace(/^variation/, 'Vary ').replace(/^reroll$/, 'Reroll');
 

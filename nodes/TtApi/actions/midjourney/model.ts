@@ -8,11 +8,11 @@ import { MJ_FIELDS } from './fields';
 import { midjourneyItems } from './tiles';
 
 export const MJ_FETCH_PATH = '/midjourney/v1/fetch';
-export const MJ_MODES = ['relax', 'fast', 'turbo'] as const;
-export type MjMode = (typeof MJ_MODES)[number];
+const MJ_MODES = ['relax', 'fast', 'turbo'] as const;
+type MjMode = (typeof MJ_MODES)[number];
 
 /** TT API's job-level limit in seconds: 300–1200, at least 600 in relax mode; its default is the minimum. */
-export const JOB_TIMEOUT_RANGE: Record<MjMode | 'any', readonly [number, number]> = {
+const JOB_TIMEOUT_RANGE: Record<MjMode | 'any', readonly [number, number]> = {
 	fast: [300, 1200],
 	turbo: [300, 1200],
 	relax: [600, 1200],
@@ -38,10 +38,10 @@ const FAILURE_HINTS: Array<[RegExp, string]> = [
 	[/invalid parameter/i, 'A --flag of the prompt has a value Midjourney does not accept: check the flags.'],
 ];
 
-export const midjourneyFailureHint = (message: string) => FAILURE_HINTS.find(([pattern]) => pattern.test(message))?.[1];
+const midjourneyFailureHint = (message: string) => FAILURE_HINTS.find(([pattern]) => pattern.test(message))?.[1];
 
 /** A Midjourney job names its action, lists its follow-up components or carries MJ's image fields. */
-export function isMidjourneyJob(envelope: TtApiEnvelope): boolean {
+function isMidjourneyJob(envelope: TtApiEnvelope): boolean {
 	const data = envelope.data;
 	if (typeof data !== 'object' || data === null) return false;
 	const fields = data as IDataObject;

@@ -32,7 +32,7 @@ export async function midjourneyItems(
  * Describe's four prompts. Where TT API puts them is not documented; Midjourney itself answers one
  * text with numbered prompts, so both a `prompts` list and a numbered `prompt` text are read.
  */
-export function describedPrompts(json: JobJson): string[] {
+function describedPrompts(json: JobJson): string[] {
 	if (Array.isArray(json.prompts)) return json.prompts.filter((prompt): prompt is string => typeof prompt === 'string');
 	const text = typeof json.prompt === 'string' ? json.prompt : '';
 	return text

@@ -4,7 +4,7 @@ import { FIELDS } from '../../helpers/fields';
 import { invalid, requireOneOf } from '../../helpers/validation';
 
 /** TT API's Gemini image models, as its Nano Banana page lists them. */
-export const GEMINI_IMAGE_MODELS = [
+const GEMINI_IMAGE_MODELS = [
 	'gemini-2.5-flash-image',
 	'gemini-2.5-flash-image-preview',
 	'gemini-3-pro-image-preview',
@@ -12,10 +12,10 @@ export const GEMINI_IMAGE_MODELS = [
 ] as const;
 /** "Only supported by gemini-3 and above"; image_size was documented for gemini-3-pro, before 3.1 existed. */
 const SHAPED_MODELS = ['gemini-3-pro-image-preview', 'gemini-3.1-flash-image-preview'];
-export const GEMINI_ASPECT_RATIOS = ['1:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '21:9', '1:4', '4:1', '1:8', '8:1'] as const;
+const GEMINI_ASPECT_RATIOS = ['1:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '21:9', '1:4', '4:1', '1:8', '8:1'] as const;
 /** The extreme ratios: gemini-3.1-flash-image-preview only (TT API's Chinese page). */
 const NANO_BANANA_2_ONLY = ['1:4', '4:1', '1:8', '8:1'];
-export const GEMINI_IMAGE_SIZES = ['1K', '2K', '4K'] as const;
+const GEMINI_IMAGE_SIZES = ['1K', '2K', '4K'] as const;
 
 const IMAGE_SIZE = { label: 'Image Size', name: 'image_size' };
 

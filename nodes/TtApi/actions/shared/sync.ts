@@ -9,7 +9,7 @@ import { ttApiRequest, type TtApiEnvelope } from '../../transport/request';
 import { downloadOptionProperties } from './properties';
 
 /** Synchronous image calls answer only when the image is done, often after more than a minute. */
-export const SYNC_TIMEOUT_SECONDS = 180;
+const SYNC_TIMEOUT_SECONDS = 180;
 
 // Adding Request Timeout in the editor sets the option's default, so this default is what a user
 // gets; the shared default (60 s) would end slow generations as "may have been charged".
@@ -54,7 +54,7 @@ export async function executeSync<R>(
 	return collectResults(ctx, results.map((result) => ('error' in result ? { error: result.error } : result.value)));
 }
 
-export interface SyncCall {
+interface SyncCall {
 	path: string;
 	body: IDataObject | Buffer | FormData;
 	itemIndex: number;
