@@ -16,8 +16,7 @@ import { hookUrlOf, resumeUrlOf, runToken } from './token';
 
 /**
  * The webhook sends queued items as JSON: a model that builds a multipart body in the node, or a
- * body carrying bytes, is submitted all at once as before (TT API's 499s then meet the submit's
- * own retries).
+ * body carrying bytes, is submitted all at once (TT API's 499s then meet the submit's own retries).
  */
 const queueable = (model: AsyncModel, accepted: AcceptedItem[]) => !model.formBody && !accepted.some(({ body }) => hasBytes(body));
 
