@@ -41,20 +41,19 @@ export const CALL_KINDS: Array<{ kind: CallKind; label: string }> = [
 ];
 
 /**
- * Posts `prompts` to the workflow and returns the execution's id once n8n has stored it paused. It
- * watches the status in the execution list, which n8n serves without reading the run's data: the
- * benches measure what the calls cost, and a full read of the run every half second would add to it.
+ * Posts `prompts` to the workflow and returns the new execution's id once n8n has stored it paused.
+ * It watches the execution list, which n8n serves without reading the run's data: the benches
+ * measure what the calls cost, and a full read of the run every half second would add to it.
  */
-async function pausedExecution(n8n: N8nInstance, workflowId: string, post: () => Promise<void>): Promise<string> {
+async function pausedExecution(n8n: N8nInstance, workflowId: string, post: () => Promise<void>, timeoutMs = 180_000): Promise<string> {
 	const known = new Set((await n8n.executions(workflowId)).map((execution) => execution.id));
 	await post();
-	const id = await n8n.newExecutionId(workflowId, known);
-	for (;;) {
-		const status = (await n8n.executions(workflowId)).find((execution) => execution.id === id)?.status;
-		if (status === 'waiting') return id;
-		if (status && !['running', 'new'].includes(status)) throw new Error(`execution ${id} ended (${status}) instead of waiting`);
-		await sleep(500);
+	for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(500)) {
+		const execution = (await n8n.executions(workflowId)).find(({ id }) => !known.has(id));
+		if (execution?.status === 'waiting') return execution.id;
+		if (execution && !['running', 'new'].includes(execution.status)) throw new Error(`execution ${execution.id} ended (${execution.status}) instead of waiting`);
 	}
+	throw new Error(`no execution of workflow ${workflowId} was paused within ${timeoutMs / 1000} s`);
 }
 
 /** Pauses a run of `prompts` as `kind` needs it and returns how to call it. */
